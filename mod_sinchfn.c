@@ -1,0 +1,592 @@
+/*
+ * mod_sinchfn.c: the Apache httpd glue of mod_sinchfn. It declares the directives,
+ * loads each function object at configuration time, skips the filesystem walk for
+ * function Locations, and turns a request_rec into a runtime request and the runtime's
+ * response back into HTTP. The runtime itself lives in src/ and knows nothing of httpd.
+ */
+#include <apr_atomic.h>
+#include <apr_lib.h>
+#include <apr_strings.h>
+
+#include <httpd.h>
+#include <http_config.h>
+#include <http_core.h>
+#include <http_log.h>
+#include <http_protocol.h>
+#include <http_request.h>
+#include <unistd.h>
+
+#include "sinchfn_core.h"
+
+module AP_MODULE_DECLARE_DATA sinchfn_module;
+APLOG_USE_MODULE(sinchfn);
+
+#define HANDLER_NAME "sinchfn"
+#define OBJECT_NAME "function.so"
+#define REQUEST_ID_HEADER "X-Request-Id"
+
+/* Start of this server process, for sinchfn_uptime(); set again in each child. */
+static apr_time_t process_start;
+/* Per-process sequence of generated request ids. */
+static apr_uint32_t request_sequence;
+
+typedef struct {
+    const char *location;        /* Location path SinchFunction was declared in */
+    const sinchfn_loaded *function;
+    const char *function_name;
+    const char *environment;     /* NULL while unset */
+    apr_hash_t *variables;       /* SinchVariable over sinch.json variables */
+    apr_hash_t *directive_variables; /* names set by SinchVariable, which win over sinch.json */
+    apr_hash_t *secrets;         /* .env of the function, then SinchEnvFile files */
+    apr_off_t max_body;          /* -1 while unset */
+} dir_config;
+
+/* ---- configuration ---- */
+
+static void *create_dir_config(apr_pool_t *pool, char *path)
+{
+    dir_config *conf = apr_pcalloc(pool, sizeof(*conf));
+
+    (void)path;
+    conf->max_body = -1;
+    return conf;
+}
+
+/* Overlays two name -> value maps; entries of `over` win. */
+static apr_hash_t *merge_map(apr_pool_t *pool, apr_hash_t *over, apr_hash_t *base)
+{
+    if (!over)
+        return base;
+    if (!base)
+        return over;
+    return apr_hash_overlay(pool, over, base);
+}
+
+static void *merge_dir_config(apr_pool_t *pool, void *base_conf, void *add_conf)
+{
+    dir_config *base = base_conf, *add = add_conf;
+    dir_config *conf = apr_pcalloc(pool, sizeof(*conf));
+
+#define MERGE_PTR(field) conf->field = add->field ? add->field : base->field
+    MERGE_PTR(location);
+    MERGE_PTR(function);
+    MERGE_PTR(function_name);
+    MERGE_PTR(environment);
+#undef MERGE_PTR
+    conf->variables = merge_map(pool, add->variables, base->variables);
+    conf->directive_variables = merge_map(pool, add->directive_variables, base->directive_variables);
+    conf->secrets = merge_map(pool, add->secrets, base->secrets);
+    conf->max_body = add->max_body >= 0 ? add->max_body : base->max_body;
+    return conf;
+}
+
+static apr_hash_t *ensure_map(apr_pool_t *pool, apr_hash_t **map)
+{
+    if (!*map)
+        *map = apr_hash_make(pool);
+    return *map;
+}
+
+/* SinchFunction is only meaningful in a <Location> block: routing is relative to it. */
+static const char *check_location(cmd_parms *cmd)
+{
+    const char *parent = cmd->directive && cmd->directive->parent ? cmd->directive->parent->directive : NULL;
+
+    if (!cmd->path || !parent || ap_cstr_casecmp(parent, "<Location"))
+        return apr_psprintf(cmd->pool, "%s must be inside a <Location> block (not <LocationMatch>, "
+                            "<Directory> or the server level)", cmd->cmd->name);
+    return NULL;
+}
+
+static int file_exists(apr_pool_t *pool, const char *path, apr_filetype_e type)
+{
+    apr_finfo_t info;
+
+    return apr_stat(&info, path, APR_FINFO_TYPE, pool) == APR_SUCCESS && info.filetype == type;
+}
+
+/* The last component of a directory path, ignoring trailing slashes. */
+static const char *directory_name(apr_pool_t *pool, const char *dir)
+{
+    char *copy = apr_pstrdup(pool, dir);
+    apr_size_t length = strlen(copy);
+
+    while (length > 1 && copy[length - 1] == '/')
+        copy[--length] = '\0';
+    return apr_filepath_name_get(copy);
+}
+
+/* Reads sinch.json and .env of a function directory into the config. */
+static const char *load_project(cmd_parms *cmd, dir_config *conf, const char *dir)
+{
+    const char *project = apr_pstrcat(cmd->pool, dir, "/sinch.json", NULL);
+    const char *dotenv = apr_pstrcat(cmd->pool, dir, "/.env", NULL);
+    apr_hash_t *project_variables = apr_hash_make(cmd->pool);
+    apr_hash_index_t *entry;
+    const char *problem;
+
+    if (file_exists(cmd->temp_pool, project, APR_REG) &&
+        (problem = sinchfn_project_load(cmd->pool, project, &conf->function_name, project_variables)))
+        return apr_psprintf(cmd->pool, "SinchFunction: %s; fix the file or remove it", problem);
+    if (file_exists(cmd->temp_pool, dotenv, APR_REG) &&
+        (problem = sinchfn_dotenv_load(cmd->pool, dotenv, ensure_map(cmd->pool, &conf->secrets))))
+        return apr_psprintf(cmd->pool, "SinchFunction: %s", problem);
+
+    ensure_map(cmd->pool, &conf->variables);
+    for (entry = apr_hash_first(cmd->temp_pool, project_variables); entry; entry = apr_hash_next(entry)) {
+        const void *name;
+        void *value;
+
+        apr_hash_this(entry, &name, NULL, &value);
+        if (!conf->directive_variables || !apr_hash_get(conf->directive_variables, name, APR_HASH_KEY_STRING))
+            apr_hash_set(conf->variables, name, APR_HASH_KEY_STRING, value);
+    }
+    return NULL;
+}
+
+static const char *set_function(cmd_parms *cmd, void *mconfig, const char *arg)
+{
+    dir_config *conf = mconfig;
+    const char *path = ap_server_root_relative(cmd->pool, arg);
+    const char *dir, *object, *problem;
+    sinchfn_loaded *loaded;
+
+    if ((problem = check_location(cmd)))
+        return problem;
+    if (!path)
+        return apr_psprintf(cmd->pool, "SinchFunction: invalid path '%s'", arg);
+
+    if (file_exists(cmd->temp_pool, path, APR_DIR)) {
+        dir = path;
+        object = apr_pstrcat(cmd->pool, path, "/" OBJECT_NAME, NULL);
+        if (!file_exists(cmd->temp_pool, object, APR_REG))
+            return apr_psprintf(cmd->pool, "SinchFunction: %s has no %s; build it with `sinchfn build %s`",
+                                path, OBJECT_NAME, path);
+    }
+    else if (file_exists(cmd->temp_pool, path, APR_REG)) {
+        object = path;
+        dir = ap_make_dirstr_parent(cmd->pool, path);
+    }
+    else {
+        return apr_psprintf(cmd->pool, "SinchFunction: %s does not exist; give a function directory "
+                            "or its built %s", path, OBJECT_NAME);
+    }
+
+    if ((problem = sinchfn_function_load(cmd->pool, object, &loaded)))
+        return apr_psprintf(cmd->pool, "SinchFunction: %s", problem);
+    conf->function = loaded;
+    conf->location = cmd->path;
+    conf->function_name = directory_name(cmd->pool, dir);
+    return load_project(cmd, conf, dir);
+}
+
+static const char *set_environment(cmd_parms *cmd, void *mconfig, const char *arg)
+{
+    dir_config *conf = mconfig;
+
+    if (strcmp(arg, "development") && strcmp(arg, "production"))
+        return apr_psprintf(cmd->pool, "SinchEnvironment: '%s' is not valid; use development or production", arg);
+    conf->environment = arg;
+    return NULL;
+}
+
+static const char *set_variable(cmd_parms *cmd, void *mconfig, const char *name, const char *value)
+{
+    dir_config *conf = mconfig;
+    const char *c;
+
+    for (c = name; *c; c++) {
+        if (!(apr_isalnum(*c) || *c == '_' || *c == '.'))
+            break;
+    }
+    if (!*name || *c || apr_isdigit(*name))
+        return apr_psprintf(cmd->pool, "SinchVariable: '%s' is not a valid name; use letters, digits and '_'", name);
+    apr_hash_set(ensure_map(cmd->pool, &conf->variables), name, APR_HASH_KEY_STRING, value);
+    apr_hash_set(ensure_map(cmd->pool, &conf->directive_variables), name, APR_HASH_KEY_STRING, value);
+    return NULL;
+}
+
+static const char *set_env_file(cmd_parms *cmd, void *mconfig, const char *arg)
+{
+    dir_config *conf = mconfig;
+    const char *path = ap_server_root_relative(cmd->pool, arg);
+    const char *problem;
+
+    if (!path || !file_exists(cmd->temp_pool, path, APR_REG))
+        return apr_psprintf(cmd->pool, "SinchEnvFile: %s is not a readable file", path ? path : arg);
+    if ((problem = sinchfn_dotenv_load(cmd->pool, path, ensure_map(cmd->pool, &conf->secrets))))
+        return apr_psprintf(cmd->pool, "SinchEnvFile: %s", problem);
+    return NULL;
+}
+
+static const char *set_max_body(cmd_parms *cmd, void *mconfig, const char *arg)
+{
+    dir_config *conf = mconfig;
+    char *end = NULL;
+    apr_int64_t bytes = apr_strtoi64(arg, &end, 10);
+
+    if (!*arg || *end || bytes <= 0 || bytes > APR_INT32_MAX)
+        return apr_psprintf(cmd->pool, "SinchMaxBodySize: '%s' is not valid; give a size in bytes "
+                            "between 1 and %d", arg, APR_INT32_MAX);
+    conf->max_body = (apr_off_t)bytes;
+    return NULL;
+}
+
+static const command_rec sinchfn_directives[] = {
+    AP_INIT_TAKE1("SinchFunction", set_function, NULL, ACCESS_CONF,
+                  "Function directory (holding function.so, sinch.json, .env) or built object to serve here"),
+    AP_INIT_TAKE1("SinchEnvironment", set_environment, NULL, ACCESS_CONF,
+                  "development or production (default production)"),
+    AP_INIT_TAKE2("SinchVariable", set_variable, NULL, ACCESS_CONF,
+                  "NAME VALUE: a configuration variable for the function; wins over sinch.json"),
+    AP_INIT_TAKE1("SinchEnvFile", set_env_file, NULL, ACCESS_CONF,
+                  "Dotenv file of secrets for the function; values are never logged"),
+    AP_INIT_TAKE1("SinchMaxBodySize", set_max_body, NULL, ACCESS_CONF,
+                  "Maximum request body in bytes (default 1048576); larger bodies get 413"),
+    { NULL }
+};
+
+/* ---- request handling ---- */
+
+typedef struct {
+    request_rec *r;
+    const char *function_name;
+    const char *request_id;
+} log_target;
+
+static void log_to_request(void *baton, int level, const char *tag, const char *message)
+{
+    const log_target *target = baton;
+
+    ap_log_rerror(APLOG_MARK, level, 0, target->r, "%s: [function %s] [request %s] %s", tag,
+                  target->function_name, target->request_id, message);
+}
+
+static const char *make_request_id(request_rec *r)
+{
+    const char *unique_id = apr_table_get(r->subprocess_env, "UNIQUE_ID");
+
+    if (unique_id)
+        return unique_id;
+    return apr_psprintf(r->pool, "%" APR_UINT64_T_HEX_FMT "-%" APR_PID_T_FMT "-%x",
+                        (apr_uint64_t)process_start, getpid(), apr_atomic_inc32(&request_sequence));
+}
+
+static sinchfn_ctx *make_context(request_rec *r, const dir_config *conf, log_target *target)
+{
+    sinchfn_ctx *ctx = apr_pcalloc(r->pool, sizeof(*ctx));
+
+    ctx->pool = r->pool;
+    ctx->function_name = conf->function_name;
+    ctx->environment = conf->environment ? conf->environment : "production";
+    ctx->variables = conf->variables;
+    ctx->secrets = conf->secrets;
+    ctx->request_id = make_request_id(r);
+    ctx->process_start = process_start;
+    ctx->log_level = ap_get_request_module_loglevel(r, APLOG_MODULE_INDEX);
+    ctx->log_sink = log_to_request;
+    ctx->log_baton = target;
+
+    target->r = r;
+    target->function_name = conf->function_name;
+    target->request_id = ctx->request_id;
+    return ctx;
+}
+
+static int is_framing_header(const char *name)
+{
+    return !ap_cstr_casecmp(name, "Content-Length") || !ap_cstr_casecmp(name, "Transfer-Encoding");
+}
+
+/* Writes a complete runtime response. Error statuses are sent this way too, with OK
+ * returned to httpd, so headers_out survives and the body is JSON, not an error page. */
+static int send_response(request_rec *r, const sinchfn_response *response, const char *request_id)
+{
+    const char *content_type = response->content_type;
+    int i;
+
+    r->status = sinchfn_response_final_status(response);
+    apr_table_setn(r->headers_out, REQUEST_ID_HEADER, request_id);
+    for (i = 0; i < response->headers->nelts; i++) {
+        const sinchfn_param *header = &APR_ARRAY_IDX(response->headers, i, sinchfn_param);
+
+        if (!ap_cstr_casecmp(header->name, "Content-Type"))
+            content_type = header->value;
+        else if (!is_framing_header(header->name))
+            apr_table_addn(r->headers_out, header->name, header->value);
+    }
+
+    if (!response->body) {
+        if (r->status != HTTP_NO_CONTENT)
+            ap_set_content_length(r, 0);
+        return OK;
+    }
+    if (content_type)
+        ap_set_content_type(r, content_type);
+    ap_set_content_length(r, (apr_off_t)response->body_length);
+    if (!r->header_only)
+        ap_rwrite(response->body, (int)response->body_length, r);
+    return OK;
+}
+
+static int send_client_error(request_rec *r, sinchfn_ctx *ctx, int status, const char *message, const char *route)
+{
+    sinchfn_response *response = sinchfn_response_create(r->pool);
+
+    sinchfn_log(ctx, SINCHFN_LOG_INFO, "SFN0201", "%d %s %s: %s", status, r->method, r->uri, message);
+    sinchfn_response_runtime_error(response, status, message, route, ctx->request_id);
+    if (status == HTTP_METHOD_NOT_ALLOWED)
+        sinchfn_response_header(response, "Allow", "POST");
+    return send_response(r, response, ctx->request_id);
+}
+
+typedef struct {
+    const char *data;
+    apr_size_t length;
+    int status; /* 0, or the HTTP status of a failed read */
+    apr_status_t read_status;
+} body_read;
+
+/* Copies the request body into the request pool, dechunked, refusing more than max_body
+ * bytes. Content-Length over the cap is refused before any byte is read. */
+static void read_body(request_rec *r, apr_off_t max_body, body_read *out)
+{
+    const char *declared = apr_table_get(r->headers_in, "Content-Length");
+    apr_bucket_brigade *brigade;
+    apr_size_t capacity = 0;
+    char *buffer = NULL;
+    int seen_eos = 0;
+
+    memset(out, 0, sizeof(*out));
+    if (declared && apr_strtoi64(declared, NULL, 10) > max_body) {
+        out->status = HTTP_REQUEST_ENTITY_TOO_LARGE;
+        return;
+    }
+
+    brigade = apr_brigade_create(r->pool, r->connection->bucket_alloc);
+    while (!seen_eos) {
+        apr_bucket *bucket;
+        apr_status_t rv = ap_get_brigade(r->input_filters, brigade, AP_MODE_READBYTES, APR_BLOCK_READ,
+                                         HUGE_STRING_LEN);
+
+        if (rv != APR_SUCCESS) {
+            out->read_status = rv;
+            out->status = ap_map_http_request_error(rv, HTTP_BAD_REQUEST);
+            return;
+        }
+        for (bucket = APR_BRIGADE_FIRST(brigade); bucket != APR_BRIGADE_SENTINEL(brigade);
+             bucket = APR_BUCKET_NEXT(bucket)) {
+            const char *data;
+            apr_size_t length;
+
+            if (APR_BUCKET_IS_EOS(bucket)) {
+                seen_eos = 1;
+                break;
+            }
+            if (APR_BUCKET_IS_METADATA(bucket))
+                continue;
+            if ((rv = apr_bucket_read(bucket, &data, &length, APR_BLOCK_READ)) != APR_SUCCESS) {
+                out->read_status = rv;
+                out->status = HTTP_BAD_REQUEST;
+                return;
+            }
+            if ((apr_off_t)(out->length + length) > max_body) {
+                out->status = HTTP_REQUEST_ENTITY_TOO_LARGE;
+                return;
+            }
+            if (out->length + length + 1 > capacity) {
+                apr_size_t grown = capacity ? capacity * 2 : 8192;
+                char *larger;
+
+                while (grown < out->length + length + 1)
+                    grown *= 2;
+                larger = apr_palloc(r->pool, grown);
+                if (out->length)
+                    memcpy(larger, buffer, out->length);
+                buffer = larger;
+                capacity = grown;
+            }
+            memcpy(buffer + out->length, data, length);
+            out->length += length;
+        }
+        apr_brigade_cleanup(brigade);
+    }
+
+    if (buffer)
+        buffer[out->length] = '\0';
+    out->data = buffer;
+}
+
+/* Finds the export of a route, or the built-in health answer (NULL export, status 200). */
+static const sinchfn_export *find_export(const dir_config *conf, sinchfn_route *route)
+{
+    const sinchfn_export *export;
+
+    if (route->kind != SINCHFN_ROUTE_ROOT)
+        return sinchfn_function_find(conf->function, route->name);
+    if ((export = sinchfn_function_find(conf->function, "default")))
+        return export;
+    if ((export = sinchfn_function_find(conf->function, "home")))
+        route->name = "home";
+    return export;
+}
+
+static int send_builtin_health(request_rec *r, sinchfn_ctx *ctx)
+{
+    sinchfn_response *response = sinchfn_response_create(r->pool);
+    json_object *body = json_object_new_object();
+
+    json_object_object_add(body, "status", json_object_new_string("healthy"));
+    sinchfn_respond_json(response, 200, body);
+    if (r->method_number != M_GET)
+        ap_discard_request_body(r);
+    return send_response(r, response, ctx->request_id);
+}
+
+/* Reads and parses the body and query. Returns with *answered set when an error
+ * response was sent instead; the handler must then not run. */
+static int read_and_parse(request_rec *r, const dir_config *conf, sinchfn_ctx *ctx, sinchfn_request *request,
+                          const char *route, int *answered)
+{
+    apr_off_t max_body = conf->max_body >= 0 ? conf->max_body : SINCHFN_DEFAULT_MAX_BODY;
+    const sinchfn_client_error *invalid;
+    body_read body;
+
+    *answered = 1;
+    read_body(r, max_body, &body);
+    if (body.status == HTTP_REQUEST_ENTITY_TOO_LARGE) {
+        r->connection->keepalive = AP_CONN_CLOSE;
+        return send_client_error(r, ctx, body.status,
+                                 apr_psprintf(r->pool, "The request body is larger than %" APR_OFF_T_FMT
+                                              " bytes; send a smaller body or raise SinchMaxBodySize.", max_body),
+                                 NULL);
+    }
+    if (body.status) {
+        sinchfn_log(ctx, SINCHFN_LOG_INFO, "SFN0202", "reading the request body failed (%pm); "
+                    "the handler was not run", &body.read_status);
+        r->connection->keepalive = AP_CONN_CLOSE;
+        if (body.read_status == AP_FILTER_ERROR)
+            return AP_FILTER_ERROR;
+        return send_client_error(r, ctx, body.status, "The request body could not be read completely.", NULL);
+    }
+
+    if ((invalid = sinchfn_request_parse_query(request, r->args)) ||
+        (invalid = sinchfn_request_parse_body(request, body.data, body.length)))
+        return send_client_error(r, ctx, invalid->status, invalid->message, route);
+    *answered = 0;
+    return OK;
+}
+
+static int sinchfn_handler(request_rec *r)
+{
+    const dir_config *conf;
+    log_target target;
+    sinchfn_ctx *ctx;
+    sinchfn_route route;
+    sinchfn_call call;
+    const sinchfn_client_error *invalid;
+    const sinchfn_export *export;
+    int status, answered;
+
+    if (!r->handler || strcmp(r->handler, HANDLER_NAME))
+        return DECLINED;
+    conf = ap_get_module_config(r->per_dir_config, &sinchfn_module);
+    if (!conf->function) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, "SFN0101: SetHandler sinchfn is set for %s, but no "
+                      "SinchFunction is configured for it; add SinchFunction to the <Location>", r->uri);
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    ctx = make_context(r, conf, &target);
+
+    if ((invalid = sinchfn_route_resolve(r->pool, r->parsed_uri.path, conf->location, &route)))
+        return send_client_error(r, ctx, invalid->status, invalid->message, NULL);
+    if (route.kind == SINCHFN_ROUTE_VOICE && r->method_number != M_POST)
+        return send_client_error(r, ctx, HTTP_METHOD_NOT_ALLOWED,
+                                 apr_psprintf(r->pool, "The '%s' voice callback accepts POST only.", route.name),
+                                 route.name);
+    export = find_export(conf, &route);
+    if (!export && !strcmp(route.name, "health"))
+        return send_builtin_health(r, ctx);
+    if (!export) {
+        ap_discard_request_body(r);
+        return send_client_error(r, ctx, HTTP_NOT_FOUND,
+                                 apr_psprintf(r->pool, "No export named '%s' in function '%s'.", route.name,
+                                              conf->function_name),
+                                 route.name);
+    }
+
+    call.function = conf->function;
+    call.ctx = ctx;
+    call.request = sinchfn_request_create(r->pool, r->method, r->parsed_uri.path ? r->parsed_uri.path : "/",
+                                          r->headers_in);
+    call.response = sinchfn_response_create(r->pool);
+    call.export = export;
+    call.route = &route;
+    status = read_and_parse(r, conf, ctx, call.request, route.name, &answered);
+    if (answered)
+        return status;
+
+    sinchfn_dispatch(&call);
+    return send_response(r, call.response, ctx->request_id);
+}
+
+/* Function Locations map to no file: skip the directory and file walk (as mod_proxy
+ * does). Authentication and authorization of the Location still run afterwards. */
+static int sinchfn_map_to_storage(request_rec *r)
+{
+    const dir_config *conf = ap_get_module_config(r->per_dir_config, &sinchfn_module);
+
+    if (!conf || !conf->function)
+        return DECLINED;
+    return OK;
+}
+
+/* A Location with SinchFunction is served by the function without SetHandler. */
+static int sinchfn_fixups(request_rec *r)
+{
+    const dir_config *conf = ap_get_module_config(r->per_dir_config, &sinchfn_module);
+
+    if (conf && conf->function)
+        r->handler = HANDLER_NAME;
+    return DECLINED;
+}
+
+static void sinchfn_child_init(apr_pool_t *pool, server_rec *s)
+{
+    (void)pool;
+    (void)s;
+    process_start = apr_time_now();
+}
+
+static int sinchfn_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
+{
+    (void)pconf;
+    (void)plog;
+    (void)ptemp;
+    (void)s;
+    process_start = apr_time_now();
+    return OK;
+}
+
+static void register_hooks(apr_pool_t *pool)
+{
+    (void)pool;
+    ap_hook_post_config(sinchfn_post_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_child_init(sinchfn_child_init, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_map_to_storage(sinchfn_map_to_storage, NULL, NULL, APR_HOOK_FIRST);
+    ap_hook_fixups(sinchfn_fixups, NULL, NULL, APR_HOOK_LAST);
+    ap_hook_handler(sinchfn_handler, NULL, NULL, APR_HOOK_MIDDLE);
+}
+
+module AP_MODULE_DECLARE_DATA sinchfn_module = {
+    STANDARD20_MODULE_STUFF,
+    create_dir_config,
+    merge_dir_config,
+    NULL,
+    NULL,
+    sinchfn_directives,
+    register_hooks,
+#if defined(AP_MODULE_FLAG_ALWAYS_MERGE)
+    AP_MODULE_FLAG_NONE
+#endif
+};

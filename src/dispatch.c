@@ -1,0 +1,95 @@
+/*
+ * dispatch.c: runs one export for a routed request and turns what the handler did into
+ * a complete response: custom endpoints keep their own response, voice handlers get
+ * their SVAML serialized, and every fault becomes a JSON runtime error.
+ */
+#include <apr_strings.h>
+
+#include "sinchfn_core.h"
+
+static void internal_error(sinchfn_call *call)
+{
+    sinchfn_response_runtime_error(call->response, 500, "internal error", NULL, call->ctx->request_id);
+}
+
+static void run_endpoint(sinchfn_call *call)
+{
+    sinchfn_status status = call->export->endpoint(call->ctx, call->request, call->response);
+
+    if (status != SINCHFN_OK) {
+        sinchfn_log(call->ctx, SINCHFN_LOG_ERROR, "SFN0301", "handler '%s' returned an error", call->export->name);
+        internal_error(call);
+    }
+}
+
+static void run_voice(sinchfn_call *call)
+{
+    const char *callback = call->route->name;
+    const sinchfn_client_error *invalid;
+    sinchfn_event *event = NULL;
+    sinchfn_svaml *svaml;
+    sinchfn_status status;
+
+    if ((invalid = sinchfn_event_create(call->request, callback, &event))) {
+        sinchfn_log(call->ctx, SINCHFN_LOG_INFO, "SFN0302", "rejected '%s' callback: %s", callback, invalid->message);
+        sinchfn_response_runtime_error(call->response, invalid->status, invalid->message, NULL,
+                                       call->ctx->request_id);
+        return;
+    }
+
+    svaml = sinchfn_svaml_create(call->request->pool, callback);
+    status = call->export->voice(call->ctx, event, svaml);
+    if (status != SINCHFN_OK || sinchfn_svaml_error(svaml)) {
+        sinchfn_log(call->ctx, SINCHFN_LOG_ERROR, "SFN0303", "voice handler '%s' failed: %s", callback,
+                    sinchfn_svaml_error(svaml) ? sinchfn_svaml_error(svaml) : "it returned an error");
+        internal_error(call);
+        return;
+    }
+
+    if (!sinchfn_callback_takes_svaml(callback)) {
+        sinchfn_response_status(call->response, 200);
+        return;
+    }
+    if (!sinchfn_svaml_has_action(svaml)) {
+        sinchfn_log(call->ctx, SINCHFN_LOG_ERROR,
+                    "SFN0304", "voice handler '%s' set no SVAML action; end it with an action such as hangup",
+                    callback);
+        internal_error(call);
+        return;
+    }
+    call->response->status = 200;
+    call->response->content_type = "application/json";
+    call->response->body = sinchfn_json_serialize(call->request->pool, sinchfn_svaml_document(svaml),
+                                                  &call->response->body_length);
+}
+
+/* Checks what a custom endpoint left in the response. */
+static void check_response(sinchfn_call *call)
+{
+    const char *bad_header = sinchfn_response_invalid_header(call->response);
+    int status = call->response->status;
+
+    if (bad_header) {
+        sinchfn_log(call->ctx, SINCHFN_LOG_ERROR,
+                    "SFN0305", "handler '%s' set header '%s' with a CR, LF or invalid name character; "
+                    "the response was replaced by a 500", call->export->name, bad_header);
+        internal_error(call);
+        return;
+    }
+    if (status != 0 && (status < 200 || status > 599)) {
+        sinchfn_log(call->ctx, SINCHFN_LOG_ERROR, "SFN0306", "handler '%s' set the status %d, outside 200-599",
+                    call->export->name, status);
+        internal_error(call);
+    }
+}
+
+void sinchfn_dispatch(sinchfn_call *call)
+{
+    call->request->route = call->export->name;
+    if (call->export->kind == SINCHFN_KIND_VOICE) {
+        run_voice(call);
+        return;
+    }
+    run_endpoint(call);
+    check_response(call);
+}

@@ -1,0 +1,255 @@
+/*
+ * function.c: loading a function's shared object and checking its export table, and
+ * reading the project files next to it (sinch.json and dotenv files).
+ */
+#include <apr_file_io.h>
+#include <apr_lib.h>
+#include <apr_strings.h>
+
+#include "sinchfn_core.h"
+
+const char *sinchfn_function_check(apr_pool_t *pool, const sinchfn_function *table, apr_hash_t **exports)
+{
+    unsigned int i;
+
+    if (table->abi_version != SINCHFN_ABI_VERSION)
+        return apr_psprintf(pool, "it was built for ABI version %u but this mod_sinchfn loads version %d; "
+                            "rebuild it with `sinchfn build`", table->abi_version, SINCHFN_ABI_VERSION);
+    if (!table->exports || table->export_count == 0)
+        return "its export table is empty; declare handlers with SINCHFN_EXPORTS()";
+
+    *exports = apr_hash_make(pool);
+    for (i = 0; i < table->export_count; i++) {
+        const sinchfn_export *export = &table->exports[i];
+
+        if (!export->name || !*export->name || strchr(export->name, '/'))
+            return apr_psprintf(pool, "export #%u has an empty name or a name with '/'", i + 1);
+        if (export->kind == SINCHFN_KIND_VOICE && !sinchfn_is_voice_name(export->name))
+            return apr_psprintf(pool, "export '%s' is a voice handler, but voice callbacks are named "
+                                "ice, ace, pie, dice or notify; declare it with SINCHFN_ENDPOINT()", export->name);
+        if (export->kind == SINCHFN_KIND_ENDPOINT && sinchfn_is_voice_name(export->name))
+            return apr_psprintf(pool, "export '%s' is a voice callback name; declare it with SINCHFN_VOICE()",
+                                export->name);
+        if (export->kind != SINCHFN_KIND_VOICE && export->kind != SINCHFN_KIND_ENDPOINT)
+            return apr_psprintf(pool, "export '%s' has the unknown kind %d", export->name, (int)export->kind);
+        if ((export->kind == SINCHFN_KIND_VOICE && !export->voice) ||
+            (export->kind == SINCHFN_KIND_ENDPOINT && !export->endpoint))
+            return apr_psprintf(pool, "export '%s' has no handler function", export->name);
+        if (apr_hash_get(*exports, export->name, APR_HASH_KEY_STRING))
+            return apr_psprintf(pool, "export '%s' is declared twice", export->name);
+        apr_hash_set(*exports, export->name, APR_HASH_KEY_STRING, export);
+    }
+    return NULL;
+}
+
+const char *sinchfn_function_load(apr_pool_t *pool, const char *path, sinchfn_loaded **loaded)
+{
+    apr_dso_handle_t *handle;
+    apr_dso_handle_sym_t symbol;
+    char buffer[512];
+    const char *problem;
+    sinchfn_loaded *function;
+
+    if (apr_dso_load(&handle, path, pool) != APR_SUCCESS)
+        return apr_psprintf(pool, "cannot load function object %s: %s", path,
+                            apr_dso_error(handle, buffer, sizeof(buffer)));
+    if (apr_dso_sym(&symbol, handle, SINCHFN_TABLE_SYMBOL) != APR_SUCCESS)
+        return apr_psprintf(pool, "function object %s has no export table (symbol %s); "
+                            "declare handlers with SINCHFN_EXPORTS() and build with `sinchfn build`",
+                            path, SINCHFN_TABLE_SYMBOL);
+
+    function = apr_pcalloc(pool, sizeof(*function));
+    function->path = apr_pstrdup(pool, path);
+    function->table = (const sinchfn_function *)symbol;
+    if ((problem = sinchfn_function_check(pool, function->table, &function->exports)))
+        return apr_psprintf(pool, "function object %s: %s", path, problem);
+
+    *loaded = function;
+    return NULL;
+}
+
+const sinchfn_export *sinchfn_function_find(const sinchfn_loaded *loaded, const char *name)
+{
+    return apr_hash_get(loaded->exports, name, APR_HASH_KEY_STRING);
+}
+
+/* ---- project files ---- */
+
+static const char *read_file(apr_pool_t *pool, const char *path, char **text, apr_size_t *length)
+{
+    apr_file_t *file;
+    apr_finfo_t info;
+    apr_status_t status;
+    char *buffer;
+
+    if ((status = apr_file_open(&file, path, APR_FOPEN_READ | APR_FOPEN_BINARY, 0, pool)) != APR_SUCCESS ||
+        (status = apr_file_info_get(&info, APR_FINFO_SIZE, file)) != APR_SUCCESS)
+        return apr_psprintf(pool, "cannot read %s: %pm", path, &status);
+
+    buffer = apr_palloc(pool, (apr_size_t)info.size + 1);
+    status = apr_file_read_full(file, buffer, (apr_size_t)info.size, length);
+    apr_file_close(file);
+    if (status != APR_SUCCESS && status != APR_EOF)
+        return apr_psprintf(pool, "cannot read %s: %pm", path, &status);
+    buffer[*length] = '\0';
+    *text = buffer;
+    return NULL;
+}
+
+static int is_env_name(const char *start, apr_size_t length)
+{
+    apr_size_t i;
+
+    if (length == 0 || !(apr_isalpha(start[0]) || start[0] == '_'))
+        return 0;
+    for (i = 1; i < length; i++) {
+        if (!(apr_isalnum(start[i]) || start[i] == '_' || start[i] == '.'))
+            return 0;
+    }
+    return 1;
+}
+
+/* Decodes a double-quoted dotenv value: \n, \t, \", \\ escapes. Returns NULL when the
+ * closing quote is missing. */
+static const char *double_quoted(apr_pool_t *pool, const char *start, const char *end)
+{
+    char *value = apr_palloc(pool, (apr_size_t)(end - start) + 1);
+    char *out = value;
+
+    for (; start < end; start++) {
+        if (*start == '"') {
+            *out = '\0';
+            return value;
+        }
+        if (*start == '\\' && start + 1 < end) {
+            start++;
+            *out++ = *start == 'n' ? '\n' : *start == 't' ? '\t' : *start == 'r' ? '\r' : *start;
+            continue;
+        }
+        *out++ = *start;
+    }
+    return NULL;
+}
+
+static const char *dotenv_value(apr_pool_t *pool, const char *start, const char *end)
+{
+    const char *hash;
+
+    while (start < end && (*start == ' ' || *start == '\t'))
+        start++;
+    if (start < end && *start == '"')
+        return double_quoted(pool, start + 1, end);
+    if (start < end && *start == '\'') {
+        const char *close = memchr(start + 1, '\'', (apr_size_t)(end - start - 1));
+
+        return close ? apr_pstrmemdup(pool, start + 1, (apr_size_t)(close - start - 1)) : NULL;
+    }
+
+    /* An unquoted value ends at " #", which starts a comment. */
+    for (hash = start; hash < end; hash++) {
+        if (*hash == '#' && hash > start && (hash[-1] == ' ' || hash[-1] == '\t')) {
+            end = hash;
+            break;
+        }
+    }
+    while (end > start && apr_isspace(end[-1]))
+        end--;
+    return apr_pstrmemdup(pool, start, (apr_size_t)(end - start));
+}
+
+const char *sinchfn_dotenv_parse(apr_pool_t *pool, const char *text, apr_size_t length,
+                                 const char *origin, apr_hash_t *into)
+{
+    const char *line = text, *limit = text + length;
+    unsigned int number = 0;
+
+    while (line < limit) {
+        const char *end = memchr(line, '\n', (apr_size_t)(limit - line));
+        const char *equals, *name_end, *value;
+
+        end = end ? end : limit;
+        number++;
+        while (line < end && apr_isspace(*line))
+            line++;
+        if (line == end || *line == '#') {
+            line = end + 1;
+            continue;
+        }
+        if ((apr_size_t)(end - line) > 7 && !strncmp(line, "export ", 7))
+            line += 7;
+
+        equals = memchr(line, '=', (apr_size_t)(end - line));
+        for (name_end = equals; name_end && name_end > line && apr_isspace(name_end[-1]); name_end--)
+            ;
+        if (!equals || !is_env_name(line, (apr_size_t)(name_end - line)))
+            return apr_psprintf(pool, "%s line %u is not NAME=VALUE (names are letters, digits and '_')",
+                                origin, number);
+        if (!(value = dotenv_value(pool, equals + 1, end)))
+            return apr_psprintf(pool, "%s line %u has a quoted value without its closing quote", origin, number);
+
+        apr_hash_set(into, apr_pstrmemdup(pool, line, (apr_size_t)(name_end - line)), APR_HASH_KEY_STRING, value);
+        line = end + 1;
+    }
+    return NULL;
+}
+
+const char *sinchfn_dotenv_load(apr_pool_t *pool, const char *path, apr_hash_t *into)
+{
+    const char *problem;
+    char *text;
+    apr_size_t length;
+
+    if ((problem = read_file(pool, path, &text, &length)))
+        return problem;
+    return sinchfn_dotenv_parse(pool, text, length, path, into);
+}
+
+static const char *variable_text(apr_pool_t *pool, json_object *value)
+{
+    switch (json_object_get_type(value)) {
+    case json_type_string:
+        return apr_pstrdup(pool, json_object_get_string(value));
+    case json_type_int:
+    case json_type_double:
+    case json_type_boolean:
+        return apr_pstrdup(pool, json_object_to_json_string_ext(value, JSON_C_TO_STRING_PLAIN));
+    default:
+        return NULL;
+    }
+}
+
+const char *sinchfn_project_load(apr_pool_t *pool, const char *path, const char **name,
+                                 apr_hash_t *variables)
+{
+    json_object *project, *member;
+    const sinchfn_client_error *invalid;
+    const char *problem;
+    char *text;
+    apr_size_t length;
+
+    if ((problem = read_file(pool, path, &text, &length)))
+        return problem;
+    if ((invalid = sinchfn_parse_json(pool, text, length, &project)) || !project)
+        return apr_psprintf(pool, "%s is not valid JSON: %s", path, invalid ? invalid->message : "empty file");
+    if (!json_object_is_type(project, json_type_object))
+        return apr_psprintf(pool, "%s must contain a JSON object", path);
+
+    if (json_object_object_get_ex(project, "name", &member)) {
+        if (!json_object_is_type(member, json_type_string) || !*json_object_get_string(member))
+            return apr_psprintf(pool, "%s: 'name' must be a non-empty string", path);
+        *name = apr_pstrdup(pool, json_object_get_string(member));
+    }
+    if (!json_object_object_get_ex(project, "variables", &member))
+        return NULL;
+    if (!json_object_is_type(member, json_type_object))
+        return apr_psprintf(pool, "%s: 'variables' must be an object of names to values", path);
+
+    json_object_object_foreach(member, key, item) {
+        const char *text_value = variable_text(pool, item);
+
+        if (!text_value)
+            return apr_psprintf(pool, "%s: variable '%s' must be a string, number or boolean", path, key);
+        apr_hash_set(variables, apr_pstrdup(pool, key), APR_HASH_KEY_STRING, text_value);
+    }
+    return NULL;
+}

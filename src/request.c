@@ -1,0 +1,268 @@
+/*
+ * request.c: the request model a handler reads: method, path, headers, decoded query,
+ * and the body, stored raw and parsed by media type (strict JSON, URL-encoded form, or
+ * text).
+ */
+#include <apr_escape.h>
+#include <apr_lib.h>
+#include <apr_strings.h>
+
+#include "sinchfn_core.h"
+
+sinchfn_request *sinchfn_request_create(apr_pool_t *pool, const char *method, const char *path,
+                                        apr_table_t *headers)
+{
+    sinchfn_request *request = apr_pcalloc(pool, sizeof(*request));
+
+    request->pool = pool;
+    request->method = method;
+    request->path = path;
+    request->headers = headers ? headers : apr_table_make(pool, 1);
+    request->query = apr_array_make(pool, 0, sizeof(sinchfn_param));
+    request->form = apr_array_make(pool, 0, sizeof(sinchfn_param));
+    return request;
+}
+
+static const sinchfn_client_error *client_error(apr_pool_t *pool, int status, const char *fmt, ...)
+{
+    sinchfn_client_error *error = apr_palloc(pool, sizeof(*error));
+    va_list ap;
+
+    va_start(ap, fmt);
+    error->status = status;
+    error->message = apr_pvsprintf(pool, fmt, ap);
+    va_end(ap);
+    return error;
+}
+
+/* Percent-decodes one form or query component, '+' meaning space. */
+static const char *decode_component(apr_pool_t *pool, const char *text, apr_size_t length,
+                                    int *invalid)
+{
+    char *decoded = apr_palloc(pool, length + 1);
+    apr_status_t status;
+
+    status = apr_unescape_url(decoded, text, (apr_ssize_t)length, NULL, NULL, 1, NULL);
+    if (status == APR_NOTFOUND) {
+        memcpy(decoded, text, length);
+        decoded[length] = '\0';
+    }
+    *invalid = status == APR_EINVAL || status == APR_BADCH;
+    return decoded;
+}
+
+const sinchfn_client_error *sinchfn_parse_urlencoded(apr_pool_t *pool, const char *text,
+                                                     const char *what, apr_array_header_t **params)
+{
+    const char *pair = text;
+
+    *params = apr_array_make(pool, 4, sizeof(sinchfn_param));
+    while (pair && *pair) {
+        const char *end = strchr(pair, '&');
+        apr_size_t length = end ? (apr_size_t)(end - pair) : strlen(pair);
+        const char *equals = memchr(pair, '=', length);
+        apr_size_t name_length = equals ? (apr_size_t)(equals - pair) : length;
+        int bad_name = 0, bad_value = 0;
+        sinchfn_param *param;
+
+        if (length > 0) {
+            param = apr_array_push(*params);
+            param->name = decode_component(pool, pair, name_length, &bad_name);
+            param->value = equals ? decode_component(pool, equals + 1, length - name_length - 1, &bad_value) : "";
+            if (bad_name || bad_value)
+                return client_error(pool, 400,
+                                    "The %s contains an invalid percent-encoding or an encoded NUL at byte %"
+                                    APR_SIZE_T_FMT "; encode '%%' as %%25.",
+                                    what, (apr_size_t)(pair - text));
+        }
+        pair = end ? end + 1 : NULL;
+    }
+    return NULL;
+}
+
+const sinchfn_client_error *sinchfn_request_parse_query(sinchfn_request *request, const char *query)
+{
+    return sinchfn_parse_urlencoded(request->pool, query, "query string", &request->query);
+}
+
+const sinchfn_client_error *sinchfn_parse_json(apr_pool_t *pool, const char *text, apr_size_t length,
+                                               json_object **value)
+{
+    json_tokener *tokener = json_tokener_new_ex(SINCHFN_JSON_MAX_DEPTH);
+    enum json_tokener_error status;
+    apr_size_t end;
+    json_object *parsed;
+
+    *value = NULL;
+    if (!tokener)
+        return client_error(pool, 500, "The JSON parser could not be created.");
+    json_tokener_set_flags(tokener, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+    parsed = json_tokener_parse_ex(tokener, text, (int)length);
+    status = json_tokener_get_error(tokener);
+    end = json_tokener_get_parse_end(tokener);
+    json_tokener_free(tokener);
+
+    if (status == json_tokener_continue)
+        return client_error(pool, 400, "The JSON body ends early at byte %" APR_SIZE_T_FMT
+                            "; send a complete JSON value.", length);
+    if (status == json_tokener_error_depth)
+        return client_error(pool, 400, "The JSON body nests deeper than %d levels at byte %"
+                            APR_SIZE_T_FMT "; flatten the document.", SINCHFN_JSON_MAX_DEPTH, end);
+    if (status == json_tokener_error_parse_utf8_string)
+        return client_error(pool, 400, "The JSON body contains invalid UTF-8 at byte %" APR_SIZE_T_FMT
+                            "; send the body encoded as UTF-8.", end);
+    if (status != json_tokener_success) {
+        /* json-c stops at the offending byte, counted from 0. */
+        return client_error(pool, 400, "The JSON body is invalid at byte %" APR_SIZE_T_FMT
+                            " (%s); send one well-formed JSON value.", end, json_tokener_error_desc(status));
+    }
+
+    while (end < length && (text[end] == ' ' || text[end] == '\t' || text[end] == '\r' || text[end] == '\n'))
+        end++;
+    if (end < length) {
+        json_object_put(parsed);
+        return client_error(pool, 400, "The JSON body has data after the JSON value at byte %"
+                            APR_SIZE_T_FMT "; send exactly one JSON value.", end);
+    }
+
+    *value = sinchfn_json_pool_own(pool, parsed);
+    return NULL;
+}
+
+/* Copies the media type of a Content-Type value, lower-cased and without parameters. */
+static const char *media_type(apr_pool_t *pool, const char *content_type)
+{
+    const char *end;
+    char *type;
+
+    if (!content_type)
+        return "";
+    while (apr_isspace(*content_type))
+        content_type++;
+    end = content_type + strcspn(content_type, ";");
+    while (end > content_type && apr_isspace(end[-1]))
+        end--;
+    type = apr_pstrmemdup(pool, content_type, (apr_size_t)(end - content_type));
+    for (end = type; *end; end++)
+        type[end - type] = (char)apr_tolower(*end);
+    return type;
+}
+
+static int is_json_media_type(const char *type)
+{
+    apr_size_t length = strlen(type);
+
+    return !strcmp(type, "application/json") ||
+           (length > 5 && !strcmp(type + length - 5, "+json"));
+}
+
+const sinchfn_client_error *sinchfn_request_parse_body(sinchfn_request *request, const char *body,
+                                                       apr_size_t length)
+{
+    const char *type;
+
+    if (!body || length == 0) {
+        request->body = NULL;
+        request->body_length = 0;
+        request->body_kind = SINCHFN_BODY_NONE;
+        return NULL;
+    }
+    request->body = body;
+    request->body_length = length;
+
+    type = media_type(request->pool, apr_table_get(request->headers, "Content-Type"));
+    if (is_json_media_type(type)) {
+        request->body_kind = SINCHFN_BODY_JSON;
+        return sinchfn_parse_json(request->pool, body, length, &request->json);
+    }
+    if (!strcmp(type, "application/x-www-form-urlencoded")) {
+        request->body_kind = SINCHFN_BODY_FORM;
+        if (memchr(body, '\0', length))
+            return client_error(request->pool, 400, "The form body contains a NUL byte; URL-encode the fields.");
+        return sinchfn_parse_urlencoded(request->pool, body, "form body", &request->form);
+    }
+    request->body_kind = SINCHFN_BODY_TEXT;
+    return NULL;
+}
+
+const char *sinchfn_request_method(const sinchfn_request *request)
+{
+    return request->method;
+}
+
+const char *sinchfn_request_path(const sinchfn_request *request)
+{
+    return request->path;
+}
+
+const char *sinchfn_request_route(const sinchfn_request *request)
+{
+    return request->route;
+}
+
+const char *sinchfn_request_header(const sinchfn_request *request, const char *name)
+{
+    return apr_table_get(request->headers, name);
+}
+
+const apr_table_t *sinchfn_request_headers(const sinchfn_request *request)
+{
+    return request->headers;
+}
+
+static const char *first_param(const apr_array_header_t *params, const char *name)
+{
+    int i;
+
+    for (i = 0; i < params->nelts; i++) {
+        const sinchfn_param *param = &APR_ARRAY_IDX(params, i, sinchfn_param);
+
+        if (!strcmp(param->name, name))
+            return param->value;
+    }
+    return NULL;
+}
+
+const char *sinchfn_request_query(const sinchfn_request *request, const char *name)
+{
+    return first_param(request->query, name);
+}
+
+const apr_array_header_t *sinchfn_request_query_params(const sinchfn_request *request)
+{
+    return request->query;
+}
+
+const char *sinchfn_request_body(const sinchfn_request *request, apr_size_t *length)
+{
+    if (length)
+        *length = request->body_length;
+    return request->body;
+}
+
+json_object *sinchfn_request_json(const sinchfn_request *request)
+{
+    return request->json;
+}
+
+const char *sinchfn_request_json_string(const sinchfn_request *request, const char *name)
+{
+    json_object *member;
+
+    if (!request->json || !json_object_is_type(request->json, json_type_object))
+        return NULL;
+    if (!json_object_object_get_ex(request->json, name, &member) ||
+        !json_object_is_type(member, json_type_string))
+        return NULL;
+    return json_object_get_string(member);
+}
+
+const char *sinchfn_request_form(const sinchfn_request *request, const char *name)
+{
+    return first_param(request->form, name);
+}
+
+const apr_array_header_t *sinchfn_request_form_params(const sinchfn_request *request)
+{
+    return request->form;
+}
