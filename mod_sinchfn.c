@@ -254,12 +254,14 @@ typedef struct {
     const char *request_id;
 } log_target;
 
+/* Sends a runtime or handler line to the error log. Control characters are escaped,
+ * because messages can carry decoded request data such as a route name with %0A. */
 static void log_to_request(void *baton, int level, const char *tag, const char *message)
 {
     const log_target *target = baton;
 
     ap_log_rerror(APLOG_MARK, level, 0, target->r, "%s: [function %s] [request %s] %s", tag,
-                  target->function_name, target->request_id, message);
+                  target->function_name, target->request_id, ap_escape_logitem(target->r->pool, message));
 }
 
 static const char *make_request_id(request_rec *r)
@@ -498,12 +500,16 @@ static int sinchfn_handler(request_rec *r)
     }
     ctx = make_context(r, conf, &target);
 
-    if ((invalid = sinchfn_route_resolve(r->pool, r->parsed_uri.path, conf->location, &route)))
+    if ((invalid = sinchfn_route_resolve(r->pool, r->parsed_uri.path, conf->location, &route))) {
+        ap_discard_request_body(r);
         return send_client_error(r, ctx, invalid->status, invalid->message, NULL);
-    if (route.kind == SINCHFN_ROUTE_VOICE && r->method_number != M_POST)
+    }
+    if (route.kind == SINCHFN_ROUTE_VOICE && r->method_number != M_POST) {
+        ap_discard_request_body(r);
         return send_client_error(r, ctx, HTTP_METHOD_NOT_ALLOWED,
                                  apr_psprintf(r->pool, "The '%s' voice callback accepts POST only.", route.name),
                                  route.name);
+    }
     export = find_export(conf, &route);
     if (!export && !strcmp(route.name, "health"))
         return send_builtin_health(r, ctx);

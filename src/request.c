@@ -35,19 +35,33 @@ static const sinchfn_client_error *client_error(apr_pool_t *pool, int status, co
     return error;
 }
 
+/* Returns the offset of the first '%' that does not start a valid escape of a non-NUL
+ * byte, or -1. */
+static apr_ssize_t find_bad_escape(const char *text, apr_size_t length)
+{
+    apr_size_t i;
+
+    for (i = 0; i < length; i++) {
+        if (text[i] != '%')
+            continue;
+        if (i + 2 >= length)
+            return (apr_ssize_t)i;
+        if (!apr_isxdigit(text[i + 1]) || !apr_isxdigit(text[i + 2]) ||
+            (text[i + 1] == '0' && text[i + 2] == '0'))
+            return (apr_ssize_t)i;
+    }
+    return -1;
+}
+
 /* Percent-decodes one form or query component, '+' meaning space. */
-static const char *decode_component(apr_pool_t *pool, const char *text, apr_size_t length,
-                                    int *invalid)
+static const char *decode_component(apr_pool_t *pool, const char *text, apr_size_t length)
 {
     char *decoded = apr_palloc(pool, length + 1);
-    apr_status_t status;
 
-    status = apr_unescape_url(decoded, text, (apr_ssize_t)length, NULL, NULL, 1, NULL);
-    if (status == APR_NOTFOUND) {
+    if (apr_unescape_url(decoded, text, (apr_ssize_t)length, NULL, NULL, 1, NULL) == APR_NOTFOUND) {
         memcpy(decoded, text, length);
         decoded[length] = '\0';
     }
-    *invalid = status == APR_EINVAL || status == APR_BADCH;
     return decoded;
 }
 
@@ -62,18 +76,18 @@ const sinchfn_client_error *sinchfn_parse_urlencoded(apr_pool_t *pool, const cha
         apr_size_t length = end ? (apr_size_t)(end - pair) : strlen(pair);
         const char *equals = memchr(pair, '=', length);
         apr_size_t name_length = equals ? (apr_size_t)(equals - pair) : length;
-        int bad_name = 0, bad_value = 0;
+        apr_ssize_t bad = find_bad_escape(pair, length);
         sinchfn_param *param;
 
+        if (bad >= 0)
+            return client_error(pool, 400,
+                                "The %s contains an invalid percent-encoding or an encoded NUL at byte %"
+                                APR_SIZE_T_FMT "; encode '%%' as %%25.",
+                                what, (apr_size_t)(pair - text) + (apr_size_t)bad);
         if (length > 0) {
             param = apr_array_push(*params);
-            param->name = decode_component(pool, pair, name_length, &bad_name);
-            param->value = equals ? decode_component(pool, equals + 1, length - name_length - 1, &bad_value) : "";
-            if (bad_name || bad_value)
-                return client_error(pool, 400,
-                                    "The %s contains an invalid percent-encoding or an encoded NUL at byte %"
-                                    APR_SIZE_T_FMT "; encode '%%' as %%25.",
-                                    what, (apr_size_t)(pair - text));
+            param->name = decode_component(pool, pair, name_length);
+            param->value = equals ? decode_component(pool, equals + 1, length - name_length - 1) : "";
         }
         pair = end ? end + 1 : NULL;
     }
@@ -85,11 +99,45 @@ const sinchfn_client_error *sinchfn_request_parse_query(sinchfn_request *request
     return sinchfn_parse_urlencoded(request->pool, query, "query string", &request->query);
 }
 
+/* Finds what json-c 0.16 accepts even in strict mode but RFC 8259 forbids: NaN and
+ * Infinity, single-quoted strings, a '.' without digits on both sides, and raw control
+ * characters inside strings. Returns the offending byte's offset, or -1 when there is
+ * none. */
+static apr_ssize_t find_lenient_json(const char *text, apr_size_t length)
+{
+    int in_string = 0, escaped = 0;
+    apr_size_t i;
+
+    for (i = 0; i < length; i++) {
+        unsigned char c = (unsigned char)text[i];
+
+        if (in_string) {
+            if (c < 0x20)
+                return (apr_ssize_t)i;
+            if (escaped)
+                escaped = 0;
+            else if (c == '\\')
+                escaped = 1;
+            else if (c == '"')
+                in_string = 0;
+            continue;
+        }
+        if (c == '"')
+            in_string = 1;
+        else if (c == 'N' || c == 'I' || c == '\'')
+            return (apr_ssize_t)i;
+        else if (c == '.' && (i == 0 || !apr_isdigit(text[i - 1]) || i + 1 >= length || !apr_isdigit(text[i + 1])))
+            return (apr_ssize_t)i;
+    }
+    return -1;
+}
+
 const sinchfn_client_error *sinchfn_parse_json(apr_pool_t *pool, const char *text, apr_size_t length,
                                                json_object **value)
 {
     json_tokener *tokener = json_tokener_new_ex(SINCHFN_JSON_MAX_DEPTH);
     enum json_tokener_error status;
+    apr_ssize_t lenient;
     apr_size_t end;
     json_object *parsed;
 
@@ -100,9 +148,16 @@ const sinchfn_client_error *sinchfn_parse_json(apr_pool_t *pool, const char *tex
     parsed = json_tokener_parse_ex(tokener, text, (int)length);
     status = json_tokener_get_error(tokener);
     end = json_tokener_get_parse_end(tokener);
+    if (status == json_tokener_continue) {
+        /* A number or literal that ends the input waits for more bytes; a terminating
+         * NUL completes it, and anything still open stays incomplete. */
+        parsed = json_tokener_parse_ex(tokener, "", 1);
+        status = json_tokener_get_error(tokener);
+        end = length;
+    }
     json_tokener_free(tokener);
 
-    if (status == json_tokener_continue)
+    if (status == json_tokener_continue || (status != json_tokener_success && end >= length))
         return client_error(pool, 400, "The JSON body ends early at byte %" APR_SIZE_T_FMT
                             "; send a complete JSON value.", length);
     if (status == json_tokener_error_depth)
@@ -116,16 +171,19 @@ const sinchfn_client_error *sinchfn_parse_json(apr_pool_t *pool, const char *tex
         return client_error(pool, 400, "The JSON body is invalid at byte %" APR_SIZE_T_FMT
                             " (%s); send one well-formed JSON value.", end, json_tokener_error_desc(status));
     }
+    sinchfn_json_pool_own(pool, parsed);
 
     while (end < length && (text[end] == ' ' || text[end] == '\t' || text[end] == '\r' || text[end] == '\n'))
         end++;
-    if (end < length) {
-        json_object_put(parsed);
+    if (end < length)
         return client_error(pool, 400, "The JSON body has data after the JSON value at byte %"
                             APR_SIZE_T_FMT "; send exactly one JSON value.", end);
-    }
+    if ((lenient = find_lenient_json(text, length)) >= 0)
+        return client_error(pool, 400, "The JSON body is invalid at byte %" APR_SSIZE_T_FMT
+                            " (NaN, Infinity, a single quote, a bare '.' or a raw control character in a string); "
+                            "send standard JSON.", lenient);
 
-    *value = sinchfn_json_pool_own(pool, parsed);
+    *value = parsed;
     return NULL;
 }
 

@@ -1,15 +1,747 @@
+/* test_request.c: query decoding and body parsing by media type in the request model. */
+#include <stdint.h>
+#include <string.h>
+
+#include <apr_strings.h>
+
 #include "test_suites.h"
 #include "sinchfn_core.h"
 
-START_TEST(placeholder_request) { ck_assert_int_eq(1, 1); }
+static sinchfn_request *request;
+
+/* Creates `request`, with a Content-Type header unless content_type is NULL. */
+static void create_request(const char *content_type)
+{
+    apr_table_t *headers = apr_table_make(test_pool, 2);
+
+    if (content_type)
+        apr_table_set(headers, "Content-Type", content_type);
+    request = sinchfn_request_create(test_pool, "POST", "/fn/status", headers);
+}
+
+static const sinchfn_client_error *parse_query(const char *query)
+{
+    create_request(NULL);
+    return sinchfn_request_parse_query(request, query);
+}
+
+/* Parses length bytes of body, sent with content_type, into a new `request`. */
+static const sinchfn_client_error *parse_body(const char *content_type, const char *body, apr_size_t length)
+{
+    create_request(content_type);
+    return sinchfn_request_parse_body(request, body, length);
+}
+
+static const sinchfn_client_error *parse_json(const char *body)
+{
+    return parse_body("application/json", body, strlen(body));
+}
+
+static const sinchfn_param *param_at(const apr_array_header_t *params, int i)
+{
+    return &APR_ARRAY_IDX(params, i, sinchfn_param);
+}
+
+/* Returns depth nested JSON arrays: "[[...]]". */
+static const char *nested_arrays(int depth)
+{
+    char *text = apr_palloc(test_pool, (apr_size_t)depth * 2 + 1);
+    int i;
+
+    for (i = 0; i < depth; i++) {
+        text[i] = '[';
+        text[depth + i] = ']';
+    }
+    text[depth * 2] = '\0';
+    return text;
+}
+
+/* ---- accessors ---- */
+
+START_TEST(request_accessors)
+{
+    create_request("application/json");
+    ck_assert_str_eq(sinchfn_request_method(request), "POST");
+    ck_assert_str_eq(sinchfn_request_path(request), "/fn/status");
+    ck_assert_ptr_null(sinchfn_request_route(request));
+    ck_assert_ptr_null(sinchfn_request_json(request));
+    ck_assert_int_eq(sinchfn_request_query_params(request)->nelts, 0);
+    ck_assert_int_eq(sinchfn_request_form_params(request)->nelts, 0);
+}
+END_TEST
+
+START_TEST(request_header_case_insensitive)
+{
+    create_request("text/plain");
+    ck_assert_str_eq(sinchfn_request_header(request, "content-type"), "text/plain");
+    ck_assert_ptr_null(sinchfn_request_header(request, "X-Missing"));
+}
+END_TEST
+
+START_TEST(request_without_headers_table)
+{
+    request = sinchfn_request_create(test_pool, "GET", "/", NULL);
+    ck_assert_ptr_nonnull(sinchfn_request_headers(request));
+    ck_assert_ptr_null(sinchfn_request_header(request, "Content-Type"));
+}
+END_TEST
+
+/* ---- query ---- */
+
+START_TEST(query_repeated_keys_in_order)
+{
+    const apr_array_header_t *params;
+
+    ck_assert_ptr_null(parse_query("a=1&b=2&a=3"));
+    params = sinchfn_request_query_params(request);
+    ck_assert_int_eq(params->nelts, 3);
+    ck_assert_str_eq(param_at(params, 0)->name, "a");
+    ck_assert_str_eq(param_at(params, 0)->value, "1");
+    ck_assert_str_eq(param_at(params, 1)->name, "b");
+    ck_assert_str_eq(param_at(params, 1)->value, "2");
+    ck_assert_str_eq(param_at(params, 2)->name, "a");
+    ck_assert_str_eq(param_at(params, 2)->value, "3");
+}
+END_TEST
+
+START_TEST(query_lookup_returns_first)
+{
+    ck_assert_ptr_null(parse_query("a=1&b=2&a=3"));
+    ck_assert_str_eq(sinchfn_request_query(request, "a"), "1");
+    ck_assert_str_eq(sinchfn_request_query(request, "b"), "2");
+    ck_assert_ptr_null(sinchfn_request_query(request, "c"));
+    ck_assert_ptr_null(sinchfn_request_query(request, "A"));
+}
+END_TEST
+
+START_TEST(query_plus_is_space)
+{
+    ck_assert_ptr_null(parse_query("q=hello+big+world&a+b=1"));
+    ck_assert_str_eq(sinchfn_request_query(request, "q"), "hello big world");
+    ck_assert_str_eq(sinchfn_request_query(request, "a b"), "1");
+}
+END_TEST
+
+START_TEST(query_percent_decoded)
+{
+    ck_assert_ptr_null(parse_query("q=%41%2fb%26c%3D%2B&%6Bey=v"));
+    ck_assert_str_eq(sinchfn_request_query(request, "q"), "A/b&c=+");
+    ck_assert_str_eq(sinchfn_request_query(request, "key"), "v");
+}
+END_TEST
+
+START_TEST(query_utf8_decoded)
+{
+    ck_assert_ptr_null(parse_query("name=J%C3%B6rg"));
+    ck_assert_str_eq(sinchfn_request_query(request, "name"), "J\xc3\xb6rg");
+}
+END_TEST
+
+START_TEST(query_key_without_equals_empty_value)
+{
+    const apr_array_header_t *params;
+
+    ck_assert_ptr_null(parse_query("flag&x=1"));
+    params = sinchfn_request_query_params(request);
+    ck_assert_int_eq(params->nelts, 2);
+    ck_assert_str_eq(param_at(params, 0)->name, "flag");
+    ck_assert_str_eq(param_at(params, 0)->value, "");
+    ck_assert_str_eq(param_at(params, 1)->name, "x");
+    ck_assert_str_eq(param_at(params, 1)->value, "1");
+}
+END_TEST
+
+START_TEST(query_empty_value_kept)
+{
+    ck_assert_ptr_null(parse_query("a="));
+    ck_assert_int_eq(sinchfn_request_query_params(request)->nelts, 1);
+    ck_assert_str_eq(sinchfn_request_query(request, "a"), "");
+}
+END_TEST
+
+START_TEST(query_value_keeps_later_equals)
+{
+    ck_assert_ptr_null(parse_query("a=b=c"));
+    ck_assert_str_eq(sinchfn_request_query(request, "a"), "b=c");
+}
+END_TEST
+
+START_TEST(query_empty_pairs_skipped)
+{
+    const apr_array_header_t *params;
+
+    ck_assert_ptr_null(parse_query("&&a=1&&b=2&"));
+    params = sinchfn_request_query_params(request);
+    ck_assert_int_eq(params->nelts, 2);
+    ck_assert_str_eq(param_at(params, 0)->name, "a");
+    ck_assert_str_eq(param_at(params, 1)->name, "b");
+}
+END_TEST
+
+START_TEST(query_empty_string_no_params)
+{
+    ck_assert_ptr_null(parse_query(""));
+    ck_assert_int_eq(sinchfn_request_query_params(request)->nelts, 0);
+}
+END_TEST
+
+START_TEST(query_null_no_params)
+{
+    ck_assert_ptr_null(parse_query(NULL));
+    ck_assert_int_eq(sinchfn_request_query_params(request)->nelts, 0);
+}
+END_TEST
+
+START_TEST(query_invalid_escape_400)
+{
+    const sinchfn_client_error *error = parse_query("ok=1&bad=%zz");
+
+    ck_assert_ptr_nonnull(error);
+    ck_assert_int_eq(error->status, 400);
+    ck_assert_ptr_nonnull(strstr(error->message, "query string"));
+}
+END_TEST
+
+/* The '%' of "%zz" is byte 9 of the query string. */
+START_TEST(query_invalid_escape_names_its_offset)
+{
+    const sinchfn_client_error *error = parse_query("ok=1&bad=%zz");
+
+    ck_assert_ptr_nonnull(error);
+    ck_assert_msg(strstr(error->message, "byte 9") != NULL, "message: %s", error->message);
+}
+END_TEST
+
+START_TEST(query_truncated_escape_400)
+{
+    const sinchfn_client_error *error = parse_query("a=%4");
+
+    ck_assert_ptr_nonnull(error);
+    ck_assert_int_eq(error->status, 400);
+}
+END_TEST
+
+START_TEST(query_invalid_escape_in_name_400)
+{
+    const sinchfn_client_error *error = parse_query("%g1=x");
+
+    ck_assert_ptr_nonnull(error);
+    ck_assert_int_eq(error->status, 400);
+}
+END_TEST
+
+START_TEST(query_encoded_nul_400)
+{
+    const sinchfn_client_error *error = parse_query("a=x%00y");
+
+    ck_assert_ptr_nonnull(error);
+    ck_assert_int_eq(error->status, 400);
+}
+END_TEST
+
+/* ---- JSON bodies ---- */
+
+START_TEST(body_json_parsed)
+{
+    ck_assert_ptr_null(parse_json("{\"message\":\"hi\"}"));
+    ck_assert_int_eq(request->body_kind, SINCHFN_BODY_JSON);
+    ck_assert_ptr_nonnull(sinchfn_request_json(request));
+    ck_assert_str_eq(sinchfn_request_json_string(request, "message"), "hi");
+}
+END_TEST
+
+START_TEST(body_json_charset_parameter)
+{
+    const char body[] = "{\"message\":\"hi\"}";
+
+    ck_assert_ptr_null(parse_body("application/json; charset=utf-8", body, strlen(body)));
+    ck_assert_int_eq(request->body_kind, SINCHFN_BODY_JSON);
+    ck_assert_str_eq(sinchfn_request_json_string(request, "message"), "hi");
+}
+END_TEST
+
+START_TEST(body_json_suffix_media_type)
+{
+    const char body[] = "{\"message\":\"hi\"}";
+
+    ck_assert_ptr_null(parse_body("application/vnd.api+json", body, strlen(body)));
+    ck_assert_int_eq(request->body_kind, SINCHFN_BODY_JSON);
+    ck_assert_str_eq(sinchfn_request_json_string(request, "message"), "hi");
+}
+END_TEST
+
+START_TEST(body_json_media_type_case_insensitive)
+{
+    const char body[] = "{\"message\":\"hi\"}";
+
+    ck_assert_ptr_null(parse_body(" Application/JSON ;charset=UTF-8", body, strlen(body)));
+    ck_assert_int_eq(request->body_kind, SINCHFN_BODY_JSON);
+    ck_assert_str_eq(sinchfn_request_json_string(request, "message"), "hi");
+}
+END_TEST
+
+START_TEST(body_json_raw_body_kept)
+{
+    const char body[] = "{\"message\":\"hi\"}";
+    apr_size_t length = 0;
+
+    ck_assert_ptr_null(parse_json(body));
+    ck_assert_str_eq(sinchfn_request_body(request, &length), body);
+    ck_assert_uint_eq(length, strlen(body));
+}
+END_TEST
+
+START_TEST(body_json_trailing_data_400)
+{
+    const sinchfn_client_error *error = parse_json("{\"message\":\"hi\"}}");
+
+    ck_assert_ptr_nonnull(error);
+    ck_assert_int_eq(error->status, 400);
+    ck_assert_msg(strstr(error->message, "byte 16") != NULL, "message: %s", error->message);
+    ck_assert_ptr_null(sinchfn_request_json(request));
+}
+END_TEST
+
+START_TEST(body_json_second_value_400)
+{
+    const sinchfn_client_error *error = parse_json("{} {}");
+
+    ck_assert_ptr_nonnull(error);
+    ck_assert_int_eq(error->status, 400);
+    ck_assert_msg(strstr(error->message, "byte 3") != NULL, "message: %s", error->message);
+}
+END_TEST
+
+START_TEST(body_json_trailing_comma_400)
+{
+    const sinchfn_client_error *error = parse_json("{\"message\":\"hi\",}");
+
+    ck_assert_ptr_nonnull(error);
+    ck_assert_int_eq(error->status, 400);
+    ck_assert_msg(strstr(error->message, "byte 16") != NULL, "message: %s", error->message);
+}
+END_TEST
+
+START_TEST(body_json_single_quoted_key_400)
+{
+    const sinchfn_client_error *error = parse_json("{'a':1}");
+
+    ck_assert_ptr_nonnull(error);
+    ck_assert_int_eq(error->status, 400);
+}
+END_TEST
+
+START_TEST(body_json_single_quoted_value_400)
+{
+    const sinchfn_client_error *error = parse_json("{\"a\":'x'}");
+
+    ck_assert_ptr_nonnull(error);
+    ck_assert_int_eq(error->status, 400);
+}
+END_TEST
+
+START_TEST(body_json_nan_400)
+{
+    const sinchfn_client_error *error = parse_json("{\"a\":NaN}");
+
+    ck_assert_ptr_nonnull(error);
+    ck_assert_int_eq(error->status, 400);
+}
+END_TEST
+
+START_TEST(body_json_infinity_400)
+{
+    const sinchfn_client_error *error = parse_json("{\"a\":-Infinity}");
+
+    ck_assert_ptr_nonnull(error);
+    ck_assert_int_eq(error->status, 400);
+}
+END_TEST
+
+START_TEST(body_json_fraction_without_digits_400)
+{
+    const sinchfn_client_error *error = parse_json("{\"a\":1.}");
+
+    ck_assert_ptr_nonnull(error);
+    ck_assert_int_eq(error->status, 400);
+}
+END_TEST
+
+START_TEST(body_json_leading_zero_400)
+{
+    const sinchfn_client_error *error = parse_json("{\"a\":01}");
+
+    ck_assert_ptr_nonnull(error);
+    ck_assert_int_eq(error->status, 400);
+}
+END_TEST
+
+/* JSON requires the control characters U+0000 to U+001F to be escaped inside strings. */
+START_TEST(body_json_raw_control_character_400)
+{
+    const sinchfn_client_error *error = parse_json("{\"a\":\"x\x01y\"}");
+
+    ck_assert_ptr_nonnull(error);
+    ck_assert_int_eq(error->status, 400);
+}
+END_TEST
+
+START_TEST(body_json_top_level_string)
+{
+    ck_assert_ptr_null(parse_json("\"hi\""));
+    ck_assert_str_eq(json_object_get_string(sinchfn_request_json(request)), "hi");
+}
+END_TEST
+
+START_TEST(body_json_top_level_number)
+{
+    const sinchfn_client_error *error = parse_json("42");
+
+    ck_assert_msg(error == NULL, "message: %s", error ? error->message : "");
+    ck_assert_ptr_nonnull(sinchfn_request_json(request));
+    ck_assert_int_eq(json_object_get_int64(sinchfn_request_json(request)), 42);
+}
+END_TEST
+
+START_TEST(body_json_top_level_true)
+{
+    const sinchfn_client_error *error = parse_json("true");
+
+    ck_assert_msg(error == NULL, "message: %s", error ? error->message : "");
+    ck_assert_ptr_nonnull(sinchfn_request_json(request));
+    ck_assert(json_object_is_type(sinchfn_request_json(request), json_type_boolean));
+}
+END_TEST
+
+START_TEST(body_json_number_then_space)
+{
+    ck_assert_ptr_null(parse_json("42 "));
+    ck_assert_int_eq(json_object_get_int64(sinchfn_request_json(request)), 42);
+}
+END_TEST
+
+START_TEST(body_json_surrounding_whitespace_ok)
+{
+    ck_assert_ptr_null(parse_json(" \r\n{\"a\":1} \t\r\n "));
+    ck_assert_ptr_nonnull(sinchfn_request_json(request));
+}
+END_TEST
+
+START_TEST(body_json_nul_after_value_400)
+{
+    const sinchfn_client_error *error = parse_body("application/json", "{\"a\":1}\0", 8);
+
+    ck_assert_ptr_nonnull(error);
+    ck_assert_int_eq(error->status, 400);
+    ck_assert_msg(strstr(error->message, "byte 7") != NULL, "message: %s", error->message);
+}
+END_TEST
+
+START_TEST(body_json_nul_inside_string_400)
+{
+    const sinchfn_client_error *error = parse_body("application/json", "{\"a\":\"x\0y\"}", 11);
+
+    ck_assert_ptr_nonnull(error);
+    ck_assert_int_eq(error->status, 400);
+}
+END_TEST
+
+START_TEST(body_json_empty_is_no_body)
+{
+    apr_size_t length = 99;
+
+    ck_assert_ptr_null(parse_body("application/json", "", 0));
+    ck_assert_ptr_null(sinchfn_request_json(request));
+    ck_assert_ptr_null(sinchfn_request_body(request, &length));
+    ck_assert_uint_eq(length, 0);
+    ck_assert_int_eq(request->body_kind, SINCHFN_BODY_NONE);
+}
+END_TEST
+
+START_TEST(body_null_is_no_body)
+{
+    apr_size_t length = 99;
+
+    ck_assert_ptr_null(parse_body("application/json", NULL, 0));
+    ck_assert_ptr_null(sinchfn_request_json(request));
+    ck_assert_ptr_null(sinchfn_request_body(request, &length));
+    ck_assert_uint_eq(length, 0);
+}
+END_TEST
+
+START_TEST(body_json_whitespace_only_400)
+{
+    const sinchfn_client_error *error = parse_json("  ");
+
+    ck_assert_ptr_nonnull(error);
+    ck_assert_int_eq(error->status, 400);
+}
+END_TEST
+
+START_TEST(body_json_invalid_utf8_400)
+{
+    const sinchfn_client_error *error = parse_json("{\"m\":\"a\xff" "b\"}");
+
+    ck_assert_ptr_nonnull(error);
+    ck_assert_int_eq(error->status, 400);
+    ck_assert_msg(strstr(error->message, "UTF-8") != NULL, "message: %s", error->message);
+}
+END_TEST
+
+START_TEST(body_json_valid_utf8_kept)
+{
+    ck_assert_ptr_null(parse_json("{\"m\":\"J\xc3\xb6rg \xe2\x82\xac\"}"));
+    ck_assert_str_eq(sinchfn_request_json_string(request, "m"), "J\xc3\xb6rg \xe2\x82\xac");
+}
+END_TEST
+
+START_TEST(body_json_depth_64_ok)
+{
+    ck_assert_int_eq(SINCHFN_JSON_MAX_DEPTH, 64);
+    ck_assert_ptr_null(parse_json(nested_arrays(64)));
+    ck_assert_ptr_nonnull(sinchfn_request_json(request));
+}
+END_TEST
+
+START_TEST(body_json_depth_65_400)
+{
+    const sinchfn_client_error *error = parse_json(nested_arrays(65));
+
+    ck_assert_ptr_nonnull(error);
+    ck_assert_int_eq(error->status, 400);
+    ck_assert_msg(strstr(error->message, "deeper") != NULL, "message: %s", error->message);
+}
+END_TEST
+
+START_TEST(body_json_truncated_400)
+{
+    const sinchfn_client_error *error = parse_json("{\"a\":");
+
+    ck_assert_ptr_nonnull(error);
+    ck_assert_int_eq(error->status, 400);
+    ck_assert_msg(strstr(error->message, "ends early") != NULL, "message: %s", error->message);
+}
+END_TEST
+
+START_TEST(body_json_int64_exact)
+{
+    json_object *member;
+
+    ck_assert_ptr_null(parse_json("{\"n\":1595441285858}"));
+    ck_assert(json_object_object_get_ex(sinchfn_request_json(request), "n", &member));
+    ck_assert(json_object_is_type(member, json_type_int));
+    ck_assert_int_eq(json_object_get_int64(member), INT64_C(1595441285858));
+}
+END_TEST
+
+START_TEST(body_json_int64_beyond_double)
+{
+    json_object *member;
+
+    ck_assert_ptr_null(parse_json("{\"n\":9007199254740993}"));
+    ck_assert(json_object_object_get_ex(sinchfn_request_json(request), "n", &member));
+    ck_assert_int_eq(json_object_get_int64(member), INT64_C(9007199254740993));
+}
+END_TEST
+
+START_TEST(body_json_string_non_string_null)
+{
+    ck_assert_ptr_null(parse_json("{\"n\":1,\"b\":true,\"o\":{},\"z\":null,\"s\":\"x\"}"));
+    ck_assert_ptr_null(sinchfn_request_json_string(request, "n"));
+    ck_assert_ptr_null(sinchfn_request_json_string(request, "b"));
+    ck_assert_ptr_null(sinchfn_request_json_string(request, "o"));
+    ck_assert_ptr_null(sinchfn_request_json_string(request, "z"));
+    ck_assert_ptr_null(sinchfn_request_json_string(request, "missing"));
+    ck_assert_str_eq(sinchfn_request_json_string(request, "s"), "x");
+}
+END_TEST
+
+START_TEST(body_json_string_array_body_null)
+{
+    ck_assert_ptr_null(parse_json("[\"message\"]"));
+    ck_assert_ptr_nonnull(sinchfn_request_json(request));
+    ck_assert_ptr_null(sinchfn_request_json_string(request, "message"));
+}
+END_TEST
+
+/* ---- form and text bodies ---- */
+
+START_TEST(body_form_params_in_order)
+{
+    const char body[] = "a=1&b=x+y&a=2";
+    const apr_array_header_t *params;
+
+    ck_assert_ptr_null(parse_body("application/x-www-form-urlencoded", body, strlen(body)));
+    ck_assert_int_eq(request->body_kind, SINCHFN_BODY_FORM);
+    params = sinchfn_request_form_params(request);
+    ck_assert_int_eq(params->nelts, 3);
+    ck_assert_str_eq(param_at(params, 0)->name, "a");
+    ck_assert_str_eq(param_at(params, 0)->value, "1");
+    ck_assert_str_eq(param_at(params, 1)->name, "b");
+    ck_assert_str_eq(param_at(params, 1)->value, "x y");
+    ck_assert_str_eq(param_at(params, 2)->name, "a");
+    ck_assert_str_eq(param_at(params, 2)->value, "2");
+}
+END_TEST
+
+START_TEST(body_form_lookup_returns_first)
+{
+    const char body[] = "a=1&b=x+y&a=2";
+
+    ck_assert_ptr_null(parse_body("application/x-www-form-urlencoded; charset=utf-8", body, strlen(body)));
+    ck_assert_str_eq(sinchfn_request_form(request, "a"), "1");
+    ck_assert_str_eq(sinchfn_request_form(request, "b"), "x y");
+    ck_assert_ptr_null(sinchfn_request_form(request, "c"));
+    ck_assert_ptr_null(sinchfn_request_json(request));
+}
+END_TEST
+
+START_TEST(body_form_invalid_escape_400)
+{
+    const char body[] = "a=%zz";
+    const sinchfn_client_error *error = parse_body("application/x-www-form-urlencoded", body, strlen(body));
+
+    ck_assert_ptr_nonnull(error);
+    ck_assert_int_eq(error->status, 400);
+    ck_assert_ptr_nonnull(strstr(error->message, "form body"));
+}
+END_TEST
+
+START_TEST(body_form_nul_byte_400)
+{
+    const sinchfn_client_error *error = parse_body("application/x-www-form-urlencoded", "a=1\0b=2", 7);
+
+    ck_assert_ptr_nonnull(error);
+    ck_assert_int_eq(error->status, 400);
+}
+END_TEST
+
+START_TEST(body_text_kept_raw)
+{
+    const char body[] = "hello {not json}";
+    const char *raw;
+    apr_size_t length = 0;
+
+    ck_assert_ptr_null(parse_body("text/plain", body, strlen(body)));
+    ck_assert_int_eq(request->body_kind, SINCHFN_BODY_TEXT);
+    raw = sinchfn_request_body(request, &length);
+    ck_assert_uint_eq(length, strlen(body));
+    ck_assert_str_eq(raw, body);
+    ck_assert_ptr_null(sinchfn_request_json(request));
+    ck_assert_int_eq(sinchfn_request_form_params(request)->nelts, 0);
+}
+END_TEST
+
+START_TEST(body_text_nul_bytes_kept)
+{
+    const char *raw;
+    apr_size_t length = 0;
+
+    ck_assert_ptr_null(parse_body("application/octet-stream", "a\0b\0", 4));
+    raw = sinchfn_request_body(request, &length);
+    ck_assert_uint_eq(length, 4);
+    ck_assert_mem_eq(raw, "a\0b\0", 4);
+}
+END_TEST
+
+START_TEST(body_without_content_type_is_text)
+{
+    const char body[] = "{\"a\":1}";
+
+    ck_assert_ptr_null(parse_body(NULL, body, strlen(body)));
+    ck_assert_int_eq(request->body_kind, SINCHFN_BODY_TEXT);
+    ck_assert_ptr_null(sinchfn_request_json(request));
+}
+END_TEST
+
+START_TEST(body_length_null_accepted)
+{
+    const char body[] = "text";
+
+    ck_assert_ptr_null(parse_body("text/plain", body, strlen(body)));
+    ck_assert_str_eq(sinchfn_request_body(request, NULL), "text");
+}
 END_TEST
 
 Suite *request_suite(void)
 {
     Suite *suite = suite_create("request");
-    TCase *tcase = tcase_create("request");
+    TCase *accessors = tcase_create("accessors");
+    TCase *query = tcase_create("query");
+    TCase *json = tcase_create("json");
+    TCase *other = tcase_create("form_text");
 
-    tcase_add_test(tcase, placeholder_request);
-    suite_add_tcase(suite, tcase);
+    tcase_add_checked_fixture(accessors, test_pool_setup, test_pool_teardown);
+    tcase_add_test(accessors, request_accessors);
+    tcase_add_test(accessors, request_header_case_insensitive);
+    tcase_add_test(accessors, request_without_headers_table);
+    suite_add_tcase(suite, accessors);
+
+    tcase_add_checked_fixture(query, test_pool_setup, test_pool_teardown);
+    tcase_add_test(query, query_repeated_keys_in_order);
+    tcase_add_test(query, query_lookup_returns_first);
+    tcase_add_test(query, query_plus_is_space);
+    tcase_add_test(query, query_percent_decoded);
+    tcase_add_test(query, query_utf8_decoded);
+    tcase_add_test(query, query_key_without_equals_empty_value);
+    tcase_add_test(query, query_empty_value_kept);
+    tcase_add_test(query, query_value_keeps_later_equals);
+    tcase_add_test(query, query_empty_pairs_skipped);
+    tcase_add_test(query, query_empty_string_no_params);
+    tcase_add_test(query, query_null_no_params);
+    tcase_add_test(query, query_invalid_escape_400);
+    tcase_add_test(query, query_invalid_escape_names_its_offset);
+    tcase_add_test(query, query_truncated_escape_400);
+    tcase_add_test(query, query_invalid_escape_in_name_400);
+    tcase_add_test(query, query_encoded_nul_400);
+    suite_add_tcase(suite, query);
+
+    tcase_add_checked_fixture(json, test_pool_setup, test_pool_teardown);
+    tcase_add_test(json, body_json_parsed);
+    tcase_add_test(json, body_json_charset_parameter);
+    tcase_add_test(json, body_json_suffix_media_type);
+    tcase_add_test(json, body_json_media_type_case_insensitive);
+    tcase_add_test(json, body_json_raw_body_kept);
+    tcase_add_test(json, body_json_trailing_data_400);
+    tcase_add_test(json, body_json_second_value_400);
+    tcase_add_test(json, body_json_trailing_comma_400);
+    tcase_add_test(json, body_json_single_quoted_key_400);
+    tcase_add_test(json, body_json_single_quoted_value_400);
+    tcase_add_test(json, body_json_nan_400);
+    tcase_add_test(json, body_json_infinity_400);
+    tcase_add_test(json, body_json_fraction_without_digits_400);
+    tcase_add_test(json, body_json_leading_zero_400);
+    tcase_add_test(json, body_json_raw_control_character_400);
+    tcase_add_test(json, body_json_top_level_string);
+    tcase_add_test(json, body_json_top_level_number);
+    tcase_add_test(json, body_json_top_level_true);
+    tcase_add_test(json, body_json_number_then_space);
+    tcase_add_test(json, body_json_surrounding_whitespace_ok);
+    tcase_add_test(json, body_json_nul_after_value_400);
+    tcase_add_test(json, body_json_nul_inside_string_400);
+    tcase_add_test(json, body_json_empty_is_no_body);
+    tcase_add_test(json, body_null_is_no_body);
+    tcase_add_test(json, body_json_whitespace_only_400);
+    tcase_add_test(json, body_json_invalid_utf8_400);
+    tcase_add_test(json, body_json_valid_utf8_kept);
+    tcase_add_test(json, body_json_depth_64_ok);
+    tcase_add_test(json, body_json_depth_65_400);
+    tcase_add_test(json, body_json_truncated_400);
+    tcase_add_test(json, body_json_int64_exact);
+    tcase_add_test(json, body_json_int64_beyond_double);
+    tcase_add_test(json, body_json_string_non_string_null);
+    tcase_add_test(json, body_json_string_array_body_null);
+    suite_add_tcase(suite, json);
+
+    tcase_add_checked_fixture(other, test_pool_setup, test_pool_teardown);
+    tcase_add_test(other, body_form_params_in_order);
+    tcase_add_test(other, body_form_lookup_returns_first);
+    tcase_add_test(other, body_form_invalid_escape_400);
+    tcase_add_test(other, body_form_nul_byte_400);
+    tcase_add_test(other, body_text_kept_raw);
+    tcase_add_test(other, body_text_nul_bytes_kept);
+    tcase_add_test(other, body_without_content_type_is_text);
+    tcase_add_test(other, body_length_null_accepted);
+    suite_add_tcase(suite, other);
     return suite;
 }

@@ -1,15 +1,344 @@
+/* test_response.c: response bodies and content types, the 204 rule, header checks and
+ * runtime error bodies. */
+#include <stdint.h>
+#include <string.h>
+
 #include "test_suites.h"
 #include "sinchfn_core.h"
 
-START_TEST(placeholder_response) { ck_assert_int_eq(1, 1); }
+static sinchfn_response *response;
+
+static void create_response(void)
+{
+    test_pool_setup();
+    response = sinchfn_response_create(test_pool);
+}
+
+static const sinchfn_param *header_at(int i)
+{
+    return &APR_ARRAY_IDX(response->headers, i, sinchfn_param);
+}
+
+/* ---- bodies ---- */
+
+START_TEST(response_starts_empty)
+{
+    ck_assert_int_eq(response->status, 0);
+    ck_assert_ptr_null(response->body);
+    ck_assert_ptr_null(response->content_type);
+    ck_assert_int_eq(response->headers->nelts, 0);
+}
+END_TEST
+
+START_TEST(respond_json_exact_bytes)
+{
+    json_object *body = json_object_new_object();
+
+    json_object_object_add(body, "status", json_object_new_string("ok"));
+    json_object_object_add(body, "count", json_object_new_int(3));
+    ck_assert_int_eq(sinchfn_respond_json(response, 201, body), SINCHFN_OK);
+    ck_assert_int_eq(response->status, 201);
+    ck_assert_str_eq(response->content_type, "application/json");
+    ck_assert_str_eq(response->body, "{\"status\":\"ok\",\"count\":3}");
+    ck_assert_uint_eq(response->body_length, strlen("{\"status\":\"ok\",\"count\":3}"));
+}
+END_TEST
+
+START_TEST(respond_json_no_slash_escaping)
+{
+    json_object *body = json_object_new_object();
+
+    json_object_object_add(body, "path", json_object_new_string("a/b"));
+    sinchfn_respond_json(response, 200, body);
+    ck_assert_str_eq(response->body, "{\"path\":\"a/b\"}");
+}
+END_TEST
+
+START_TEST(respond_json_int64_exact)
+{
+    json_object *body = json_object_new_object();
+
+    json_object_object_add(body, "n", json_object_new_int64(INT64_C(9007199254740993)));
+    sinchfn_respond_json(response, 200, body);
+    ck_assert_str_eq(response->body, "{\"n\":9007199254740993}");
+}
+END_TEST
+
+START_TEST(respond_json_utf8_not_escaped)
+{
+    json_object *body = json_object_new_object();
+
+    json_object_object_add(body, "name", json_object_new_string("J\xc3\xb6rg"));
+    sinchfn_respond_json(response, 200, body);
+    ck_assert_str_eq(response->body, "{\"name\":\"J\xc3\xb6rg\"}");
+}
+END_TEST
+
+START_TEST(respond_json_array)
+{
+    json_object *body = json_object_new_array();
+
+    json_object_array_add(body, json_object_new_int(1));
+    json_object_array_add(body, json_object_new_string("two"));
+    sinchfn_respond_json(response, 200, body);
+    ck_assert_str_eq(response->body, "[1,\"two\"]");
+}
+END_TEST
+
+START_TEST(respond_text_content_type)
+{
+    ck_assert_int_eq(sinchfn_respond_text(response, 200, "ok"), SINCHFN_OK);
+    ck_assert_int_eq(response->status, 200);
+    ck_assert_str_eq(response->content_type, "text/plain; charset=utf-8");
+    ck_assert_str_eq(response->body, "ok");
+    ck_assert_uint_eq(response->body_length, 2);
+}
+END_TEST
+
+START_TEST(respond_text_copies_text)
+{
+    char text[] = "first";
+
+    sinchfn_respond_text(response, 200, text);
+    text[0] = 'X';
+    ck_assert_str_eq(response->body, "first");
+}
+END_TEST
+
+START_TEST(respond_error_body_exact)
+{
+    ck_assert_int_eq(sinchfn_respond_error(response, 400, "Missing message"), SINCHFN_OK);
+    ck_assert_int_eq(response->status, 400);
+    ck_assert_str_eq(response->content_type, "application/json");
+    ck_assert_str_eq(response->body, "{\"error\":\"Missing message\"}");
+}
+END_TEST
+
+START_TEST(respond_error_escapes_quotes)
+{
+    sinchfn_respond_error(response, 422, "bad \"x\"");
+    ck_assert_str_eq(response->body, "{\"error\":\"bad \\\"x\\\"\"}");
+}
+END_TEST
+
+/* ---- final status ---- */
+
+START_TEST(final_status_unset_no_body_204)
+{
+    ck_assert_int_eq(sinchfn_response_final_status(response), 204);
+}
+END_TEST
+
+START_TEST(final_status_unset_with_body_200)
+{
+    response->content_type = "text/plain; charset=utf-8";
+    response->body = "ok";
+    response->body_length = 2;
+    ck_assert_int_eq(sinchfn_response_final_status(response), 200);
+}
+END_TEST
+
+START_TEST(final_status_set_no_body_kept)
+{
+    sinchfn_response_status(response, 202);
+    ck_assert_int_eq(sinchfn_response_final_status(response), 202);
+}
+END_TEST
+
+START_TEST(final_status_set_200_no_body_kept)
+{
+    sinchfn_response_status(response, 200);
+    ck_assert_int_eq(sinchfn_response_final_status(response), 200);
+}
+END_TEST
+
+START_TEST(final_status_from_respond_json)
+{
+    sinchfn_respond_json(response, 201, json_object_new_object());
+    ck_assert_int_eq(sinchfn_response_final_status(response), 201);
+}
+END_TEST
+
+/* ---- headers ---- */
+
+START_TEST(header_kept_in_order)
+{
+    sinchfn_response_header(response, "Cache-Control", "no-store");
+    sinchfn_response_header(response, "X-Trace", "a");
+    sinchfn_response_header(response, "X-Trace", "b");
+    ck_assert_int_eq(response->headers->nelts, 3);
+    ck_assert_str_eq(header_at(0)->name, "Cache-Control");
+    ck_assert_str_eq(header_at(0)->value, "no-store");
+    ck_assert_str_eq(header_at(1)->value, "a");
+    ck_assert_str_eq(header_at(2)->value, "b");
+}
+END_TEST
+
+START_TEST(header_normal_accepted)
+{
+    sinchfn_response_header(response, "Cache-Control", "no-store, max-age=0");
+    sinchfn_response_header(response, "X-Custom_Name.1", "value with spaces\tand tab");
+    sinchfn_response_header(response, "X-Empty", "");
+    ck_assert_ptr_null(sinchfn_response_invalid_header(response));
+}
+END_TEST
+
+START_TEST(header_cr_in_value_rejected)
+{
+    sinchfn_response_header(response, "X-Bad", "a\rb");
+    ck_assert_str_eq(sinchfn_response_invalid_header(response), "X-Bad");
+}
+END_TEST
+
+START_TEST(header_lf_in_value_rejected)
+{
+    sinchfn_response_header(response, "X-Ok", "fine");
+    sinchfn_response_header(response, "X-Bad", "a\nSet-Cookie: x=1");
+    ck_assert_str_eq(sinchfn_response_invalid_header(response), "X-Bad");
+}
+END_TEST
+
+START_TEST(header_space_in_name_rejected)
+{
+    sinchfn_response_header(response, "X Bad", "v");
+    ck_assert_str_eq(sinchfn_response_invalid_header(response), "X Bad");
+}
+END_TEST
+
+START_TEST(header_colon_in_name_rejected)
+{
+    sinchfn_response_header(response, "X-Bad:", "v");
+    ck_assert_str_eq(sinchfn_response_invalid_header(response), "X-Bad:");
+}
+END_TEST
+
+START_TEST(header_empty_name_rejected)
+{
+    sinchfn_response_header(response, "", "v");
+    ck_assert_str_eq(sinchfn_response_invalid_header(response), "");
+}
+END_TEST
+
+START_TEST(header_null_name_rejected)
+{
+    sinchfn_response_header(response, NULL, "v");
+    ck_assert_ptr_nonnull(sinchfn_response_invalid_header(response));
+}
+END_TEST
+
+START_TEST(header_crlf_in_name_rejected)
+{
+    sinchfn_response_header(response, "X-A\r\nX-B", "v");
+    ck_assert_str_eq(sinchfn_response_invalid_header(response), "X-A\r\nX-B");
+}
+END_TEST
+
+START_TEST(header_non_ascii_name_rejected)
+{
+    sinchfn_response_header(response, "X-\xc3\xb6", "v");
+    ck_assert_ptr_nonnull(sinchfn_response_invalid_header(response));
+}
+END_TEST
+
+/* ---- runtime errors ---- */
+
+START_TEST(runtime_error_body_exact)
+{
+    sinchfn_response_runtime_error(response, 404, "x", "r", "id");
+    ck_assert_int_eq(response->status, 404);
+    ck_assert_str_eq(response->content_type, "application/json");
+    ck_assert_str_eq(response->body, "{\"error\":\"x\",\"route\":\"r\",\"requestId\":\"id\"}");
+    ck_assert_uint_eq(response->body_length, strlen("{\"error\":\"x\",\"route\":\"r\",\"requestId\":\"id\"}"));
+}
+END_TEST
+
+START_TEST(runtime_error_without_route)
+{
+    sinchfn_response_runtime_error(response, 500, "internal error", NULL, "id");
+    ck_assert_str_eq(response->body, "{\"error\":\"internal error\",\"requestId\":\"id\"}");
+}
+END_TEST
+
+START_TEST(runtime_error_clears_headers)
+{
+    sinchfn_response_header(response, "X-Bad", "a\nb");
+    sinchfn_response_header(response, "Cache-Control", "no-store");
+    sinchfn_response_runtime_error(response, 500, "x", "r", "id");
+    ck_assert_int_eq(response->headers->nelts, 0);
+    ck_assert_ptr_null(sinchfn_response_invalid_header(response));
+}
+END_TEST
+
+START_TEST(runtime_error_replaces_body)
+{
+    sinchfn_respond_text(response, 200, "handler text");
+    sinchfn_response_runtime_error(response, 500, "x", "r", "id");
+    ck_assert_int_eq(response->status, 500);
+    ck_assert_str_eq(response->content_type, "application/json");
+    ck_assert_str_eq(response->body, "{\"error\":\"x\",\"route\":\"r\",\"requestId\":\"id\"}");
+}
+END_TEST
+
+START_TEST(json_serialize_length)
+{
+    json_object *value = json_object_new_string("a/b");
+    apr_size_t length = 0;
+    const char *text = sinchfn_json_serialize(test_pool, value, &length);
+
+    ck_assert_str_eq(text, "\"a/b\"");
+    ck_assert_uint_eq(length, 5);
+    json_object_put(value);
+}
 END_TEST
 
 Suite *response_suite(void)
 {
     Suite *suite = suite_create("response");
-    TCase *tcase = tcase_create("response");
+    TCase *bodies = tcase_create("bodies");
+    TCase *status = tcase_create("final_status");
+    TCase *headers = tcase_create("headers");
+    TCase *errors = tcase_create("runtime_error");
 
-    tcase_add_test(tcase, placeholder_response);
-    suite_add_tcase(suite, tcase);
+    tcase_add_checked_fixture(bodies, create_response, test_pool_teardown);
+    tcase_add_test(bodies, response_starts_empty);
+    tcase_add_test(bodies, respond_json_exact_bytes);
+    tcase_add_test(bodies, respond_json_no_slash_escaping);
+    tcase_add_test(bodies, respond_json_int64_exact);
+    tcase_add_test(bodies, respond_json_utf8_not_escaped);
+    tcase_add_test(bodies, respond_json_array);
+    tcase_add_test(bodies, respond_text_content_type);
+    tcase_add_test(bodies, respond_text_copies_text);
+    tcase_add_test(bodies, respond_error_body_exact);
+    tcase_add_test(bodies, respond_error_escapes_quotes);
+    tcase_add_test(bodies, json_serialize_length);
+    suite_add_tcase(suite, bodies);
+
+    tcase_add_checked_fixture(status, create_response, test_pool_teardown);
+    tcase_add_test(status, final_status_unset_no_body_204);
+    tcase_add_test(status, final_status_unset_with_body_200);
+    tcase_add_test(status, final_status_set_no_body_kept);
+    tcase_add_test(status, final_status_set_200_no_body_kept);
+    tcase_add_test(status, final_status_from_respond_json);
+    suite_add_tcase(suite, status);
+
+    tcase_add_checked_fixture(headers, create_response, test_pool_teardown);
+    tcase_add_test(headers, header_kept_in_order);
+    tcase_add_test(headers, header_normal_accepted);
+    tcase_add_test(headers, header_cr_in_value_rejected);
+    tcase_add_test(headers, header_lf_in_value_rejected);
+    tcase_add_test(headers, header_space_in_name_rejected);
+    tcase_add_test(headers, header_colon_in_name_rejected);
+    tcase_add_test(headers, header_empty_name_rejected);
+    tcase_add_test(headers, header_null_name_rejected);
+    tcase_add_test(headers, header_crlf_in_name_rejected);
+    tcase_add_test(headers, header_non_ascii_name_rejected);
+    suite_add_tcase(suite, headers);
+
+    tcase_add_checked_fixture(errors, create_response, test_pool_teardown);
+    tcase_add_test(errors, runtime_error_body_exact);
+    tcase_add_test(errors, runtime_error_without_route);
+    tcase_add_test(errors, runtime_error_clears_headers);
+    tcase_add_test(errors, runtime_error_replaces_body);
+    suite_add_tcase(suite, errors);
     return suite;
 }

@@ -1,0 +1,124 @@
+"""Fixtures of the integration tests: the built function objects and one Apache server
+per MPM that serves them from several <Location> blocks.
+
+Locations of the shared server:
+  /               the example function (handlers/example), SinchEnvironment development
+  /probe          the probe function with SinchVariable, SinchEnvFile and its own .env
+  /probe/nested   the other function, nested in /probe's Location
+  /other          the other function with its own SinchVariable
+  /small          the probe function with SinchMaxBodySize 64
+  /secured        the probe function behind AuthType Basic and Require valid-user
+  /denied         the probe function behind Require all denied
+"""
+
+import shutil
+import subprocess
+
+import pytest
+
+from sinchfn_testlib import (MPMS, ApacheServer, build_function, config_header, copy_function, free_port,
+                             make_shared_dir, module_path, source_dir)
+
+FUNCTION_SOURCES = source_dir() / "tests" / "integration" / "functions"
+
+# Fake credentials of the test configuration. Tests check that they reach the handler
+# and never appear in the error log.
+PROBE_DOTENV_SECRET = "dotenv-api-key-7c2f0d"
+ENV_FILE_SECRET = "envfile-token-5ee1a9"
+BASIC_USER = "tester"
+BASIC_PASSWORD = "basic-pass-91b3"
+
+SMALL_MAX_BODY = 64
+
+
+@pytest.fixture(scope="session")
+def workdir():
+    """A scratch directory the Apache `User` can read, removed after the session."""
+    if not module_path().is_file():
+        pytest.exit(f"mod_sinchfn.so not found at {module_path()}; run make or set SINCHFN_MODULE", returncode=1)
+    path = make_shared_dir("sinchfn-it-")
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def functions(workdir):
+    """Copies of handlers/example and of every tests/integration/functions/* directory,
+    each built with `sinchfn build`, as a dict of name -> directory."""
+    parent = workdir / "functions"
+    parent.mkdir()
+    parent.chmod(0o755)
+    sources = {"example": source_dir() / "handlers" / "example"}
+    sources.update({path.name: path for path in sorted(FUNCTION_SOURCES.iterdir()) if path.is_dir()})
+
+    built = {}
+    for name, source in sources.items():
+        directory = copy_function(source, parent / name)
+        build_function(directory)
+        built[name] = directory
+    (built["probe"] / ".env").write_text(f"# Secrets of the probe function\nAPI_KEY={PROBE_DOTENV_SECRET}\n")
+    return built
+
+
+def main_config(root, port, mpm, functions) -> str:
+    """Return the httpd.conf of the shared server (see the module docstring)."""
+    # mod_unique_id supplies the request id under the event MPM. Under prefork the id is
+    # the one mod_sinchfn generates itself, so both sources are covered.
+    modules = ["authn_core", "authz_user", "auth_basic", "authn_file"]
+    if mpm == "event":
+        modules.append("unique_id")
+    return config_header(root, port, mpm, modules) + f"""
+<Location />
+    SinchFunction "{functions['example']}"
+    SinchEnvironment development
+</Location>
+<Location /probe>
+    SinchFunction "{functions['probe']}"
+    SinchEnvironment production
+    SinchVariable PROBE_MODE configured
+    SinchVariable OVERRIDDEN "from SinchVariable"
+    SinchEnvFile "{root}/probe-secrets.env"
+</Location>
+<Location /probe/nested>
+    SinchFunction "{functions['other']}"
+</Location>
+<Location /other>
+    SinchFunction "{functions['other']}"
+    SinchVariable OTHER_MODE other-configured
+</Location>
+<Location /small>
+    SinchFunction "{functions['probe']}"
+    SinchMaxBodySize {SMALL_MAX_BODY}
+</Location>
+<Location /secured>
+    SinchFunction "{functions['probe']}"
+    AuthType Basic
+    AuthName "sinchfn tests"
+    AuthBasicProvider file
+    AuthUserFile "{root}/htpasswd"
+    Require valid-user
+</Location>
+<Location /denied>
+    SinchFunction "{functions['probe']}"
+    Require all denied
+</Location>
+"""
+
+
+@pytest.fixture(scope="session", params=MPMS, ids=[f"mpm-{mpm}" for mpm in MPMS])
+def server(request, workdir, functions):
+    """The shared server, started once per MPM."""
+    mpm = request.param
+    root = workdir / f"server-{mpm}"
+    root.mkdir()
+    root.chmod(0o755)
+    (root / "probe-secrets.env").write_text(f'ENV_FILE_TOKEN="{ENV_FILE_SECRET}"\n')
+    subprocess.run(["htpasswd", "-cb", str(root / "htpasswd"), BASIC_USER, BASIC_PASSWORD], check=True,
+                   capture_output=True, timeout=30)
+    (root / "htpasswd").chmod(0o644)
+
+    port = free_port()
+    apache = ApacheServer(root, port, mpm, main_config(root, port, mpm, functions))
+    apache.start()
+    yield apache
+    apache.stop()

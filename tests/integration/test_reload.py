@@ -1,0 +1,110 @@
+"""Graceful reload: `sinchfn build` replaces function.so atomically and
+`apache2 -k graceful` loads the new object while requests keep succeeding."""
+
+import threading
+import time
+from collections import Counter
+
+import pytest
+import requests
+
+from conftest import FUNCTION_SOURCES
+from sinchfn_testlib import MPMS, ApacheServer, build_function, config_header, copy_function, free_port
+
+# Bounds of the background request loop.
+LOAD_MAX_SECONDS = 20.0
+LOAD_MAX_REQUESTS = 20000
+# Bounded wait for a reloaded function to answer.
+RELOAD_TIMEOUT = 10.0
+
+
+class RequestLoop(threading.Thread):
+    """Sends GET requests on a new connection each, one after another, until stopped or
+    a bound is reached, and counts the answers by body and the failures."""
+
+    def __init__(self, url):
+        super().__init__(daemon=True)
+        self.url = url
+        self.stopped = threading.Event()
+        self.answers = Counter()
+        self.failures = []
+
+    def run(self):
+        deadline = time.monotonic() + LOAD_MAX_SECONDS
+        for _ in range(LOAD_MAX_REQUESTS):
+            if self.stopped.is_set() or time.monotonic() >= deadline:
+                return
+            try:
+                response = requests.get(self.url, headers={"Connection": "close"}, timeout=5)
+            except requests.RequestException as error:
+                self.failures.append(repr(error))
+                continue
+            if response.status_code != 200:
+                self.failures.append(f"{response.status_code} {response.text[:200]}")
+            else:
+                self.answers[response.text] += 1
+
+    def stop(self):
+        self.stopped.set()
+        self.join(timeout=LOAD_MAX_SECONDS)
+
+
+def wait_for_answer(url, expected):
+    deadline = time.monotonic() + RELOAD_TIMEOUT
+    text = None
+    while time.monotonic() < deadline:
+        text = requests.get(url, timeout=5).text
+        if text == expected:
+            return text
+        time.sleep(0.05)
+    return text
+
+
+def wait_for_count(loop, text, count):
+    """Wait, bounded, until the loop has received text count times."""
+    deadline = time.monotonic() + RELOAD_TIMEOUT
+    while loop.answers[text] < count and loop.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize("mpm", MPMS, ids=[f"mpm-{mpm}" for mpm in MPMS])
+def test_graceful_reload_without_failures(mpm, workdir):
+    root = workdir / f"reload-{mpm}"
+    root.mkdir()
+    root.chmod(0o755)
+    function_dir = copy_function(FUNCTION_SOURCES / "reload", root / "reload")
+    build_function(function_dir)
+    port = free_port()
+    server = ApacheServer(root, port, mpm, config_header(root, port, mpm) +
+                          f'<Location />\n    SinchFunction "{function_dir}"\n</Location>\n')
+    url = server.url("/version")
+    source = function_dir / "function.c"
+    original = source.read_text()
+
+    server.start()
+    loop = RequestLoop(url)
+    try:
+        assert requests.get(url, timeout=5).text == "version-1"
+        loop.start()
+
+        for version in ("version-2", "version-3"):
+            source.write_text(original.replace('"version-1"', f'"{version}"'))
+            build_function(function_dir)
+            graceful = server.graceful()
+            assert graceful.returncode == 0, graceful.stdout
+            assert wait_for_answer(url, version) == version
+            assert loop.is_alive(), "the request loop reached its bound before the reload finished"
+        wait_for_count(loop, "version-3", 20)
+    finally:
+        loop.stop()
+        server.stop()
+
+    assert loop.failures == []
+    assert loop.answers["version-1"] > 0
+    assert loop.answers["version-3"] > 0
+    assert set(loop.answers) <= {"version-1", "version-2", "version-3"}
+    log = server.log_text()
+    assert "exit signal" not in log
+    assert "SIGHUP" not in log
+    # One line for the start and one for each of the two reloads.
+    assert log.count("configured -- resuming normal operations") == 3
