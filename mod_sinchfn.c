@@ -37,7 +37,8 @@ typedef struct {
     const char *environment;     /* NULL while unset */
     apr_hash_t *variables;       /* SinchVariable over sinch.json variables */
     apr_hash_t *directive_variables; /* names set by SinchVariable, which win over sinch.json */
-    apr_hash_t *secrets;         /* .env of the function, then SinchEnvFile files */
+    apr_hash_t *secrets;         /* SinchEnvFile files over the function's .env */
+    apr_hash_t *envfile_secrets; /* names set by SinchEnvFile, which win over .env */
     apr_off_t max_body;          /* -1 while unset */
 } dir_config;
 
@@ -73,9 +74,21 @@ static void *merge_dir_config(apr_pool_t *pool, void *base_conf, void *add_conf)
     MERGE_PTR(function_name);
     MERGE_PTR(environment);
 #undef MERGE_PTR
-    conf->variables = merge_map(pool, add->variables, base->variables);
-    conf->directive_variables = merge_map(pool, add->directive_variables, base->directive_variables);
-    conf->secrets = merge_map(pool, add->secrets, base->secrets);
+
+    /* sinch.json and .env belong to the function next to them: a Location that declares
+     * its own function starts from its own variables and secrets. */
+    if (add->function) {
+        conf->variables = add->variables;
+        conf->directive_variables = add->directive_variables;
+        conf->secrets = add->secrets;
+        conf->envfile_secrets = add->envfile_secrets;
+    }
+    else {
+        conf->variables = merge_map(pool, add->variables, base->variables);
+        conf->directive_variables = merge_map(pool, add->directive_variables, base->directive_variables);
+        conf->secrets = merge_map(pool, add->secrets, base->secrets);
+        conf->envfile_secrets = merge_map(pool, add->envfile_secrets, base->envfile_secrets);
+    }
     conf->max_body = add->max_body >= 0 ? add->max_body : base->max_body;
     return conf;
 }
@@ -91,10 +104,11 @@ static apr_hash_t *ensure_map(apr_pool_t *pool, apr_hash_t **map)
 static const char *check_location(cmd_parms *cmd)
 {
     const char *parent = cmd->directive && cmd->directive->parent ? cmd->directive->parent->directive : NULL;
+    const char *args = cmd->directive && cmd->directive->parent ? cmd->directive->parent->args : NULL;
 
-    if (!cmd->path || !parent || ap_cstr_casecmp(parent, "<Location"))
-        return apr_psprintf(cmd->pool, "%s must be inside a <Location> block (not <LocationMatch>, "
-                            "<Directory> or the server level)", cmd->cmd->name);
+    if (!cmd->path || !parent || ap_cstr_casecmp(parent, "<Location") || (args && args[0] == '~'))
+        return apr_psprintf(cmd->pool, "%s must be inside a <Location> block with a plain path (not "
+                            "<Location ~>, <LocationMatch>, <Directory> or the server level)", cmd->cmd->name);
     return NULL;
 }
 
@@ -116,31 +130,41 @@ static const char *directory_name(apr_pool_t *pool, const char *dir)
     return apr_filepath_name_get(copy);
 }
 
+/* Copies entries of `from` into `*into`, except names listed in `keep`, whose values
+ * came from a directive that wins whatever the order of directives. */
+static void copy_unless_set(apr_pool_t *pool, apr_hash_t *from, apr_hash_t **into, apr_hash_t *keep)
+{
+    apr_hash_index_t *entry;
+
+    ensure_map(pool, into);
+    for (entry = apr_hash_first(pool, from); entry; entry = apr_hash_next(entry)) {
+        const void *name;
+        void *value;
+
+        apr_hash_this(entry, &name, NULL, &value);
+        if (!keep || !apr_hash_get(keep, name, APR_HASH_KEY_STRING))
+            apr_hash_set(*into, name, APR_HASH_KEY_STRING, value);
+    }
+}
+
 /* Reads sinch.json and .env of a function directory into the config. */
 static const char *load_project(cmd_parms *cmd, dir_config *conf, const char *dir)
 {
     const char *project = apr_pstrcat(cmd->pool, dir, "/sinch.json", NULL);
     const char *dotenv = apr_pstrcat(cmd->pool, dir, "/.env", NULL);
     apr_hash_t *project_variables = apr_hash_make(cmd->pool);
-    apr_hash_index_t *entry;
+    apr_hash_t *dotenv_secrets = apr_hash_make(cmd->pool);
     const char *problem;
 
     if (file_exists(cmd->temp_pool, project, APR_REG) &&
         (problem = sinchfn_project_load(cmd->pool, project, &conf->function_name, project_variables)))
         return apr_psprintf(cmd->pool, "SinchFunction: %s; fix the file or remove it", problem);
     if (file_exists(cmd->temp_pool, dotenv, APR_REG) &&
-        (problem = sinchfn_dotenv_load(cmd->pool, dotenv, ensure_map(cmd->pool, &conf->secrets))))
+        (problem = sinchfn_dotenv_load(cmd->pool, dotenv, dotenv_secrets)))
         return apr_psprintf(cmd->pool, "SinchFunction: %s", problem);
 
-    ensure_map(cmd->pool, &conf->variables);
-    for (entry = apr_hash_first(cmd->temp_pool, project_variables); entry; entry = apr_hash_next(entry)) {
-        const void *name;
-        void *value;
-
-        apr_hash_this(entry, &name, NULL, &value);
-        if (!conf->directive_variables || !apr_hash_get(conf->directive_variables, name, APR_HASH_KEY_STRING))
-            apr_hash_set(conf->variables, name, APR_HASH_KEY_STRING, value);
-    }
+    copy_unless_set(cmd->pool, project_variables, &conf->variables, conf->directive_variables);
+    copy_unless_set(cmd->pool, dotenv_secrets, &conf->secrets, conf->envfile_secrets);
     return NULL;
 }
 
@@ -214,8 +238,9 @@ static const char *set_env_file(cmd_parms *cmd, void *mconfig, const char *arg)
 
     if (!path || !file_exists(cmd->temp_pool, path, APR_REG))
         return apr_psprintf(cmd->pool, "SinchEnvFile: %s is not a readable file", path ? path : arg);
-    if ((problem = sinchfn_dotenv_load(cmd->pool, path, ensure_map(cmd->pool, &conf->secrets))))
+    if ((problem = sinchfn_dotenv_load(cmd->pool, path, ensure_map(cmd->pool, &conf->envfile_secrets))))
         return apr_psprintf(cmd->pool, "SinchEnvFile: %s", problem);
+    copy_unless_set(cmd->pool, conf->envfile_secrets, &conf->secrets, NULL);
     return NULL;
 }
 
@@ -308,6 +333,11 @@ static int send_response(request_rec *r, const sinchfn_response *response, const
     int i;
 
     r->status = sinchfn_response_final_status(response);
+    if (ap_index_of_response(r->status) == ap_index_of_response(HTTP_INTERNAL_SERVER_ERROR) &&
+        r->status != HTTP_INTERNAL_SERVER_ERROR) {
+        /* httpd sends codes it has no reason phrase for as 500 unless given a status line. */
+        r->status_line = apr_psprintf(r->pool, "%03d Unknown", r->status);
+    }
     apr_table_setn(r->headers_out, REQUEST_ID_HEADER, request_id);
     for (i = 0; i < response->headers->nelts; i++) {
         const sinchfn_param *header = &APR_ARRAY_IDX(response->headers, i, sinchfn_param);

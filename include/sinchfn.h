@@ -29,9 +29,13 @@ extern "C" {
 
 #if defined(__GNUC__)
 #define SINCHFN_PUBLIC __attribute__((visibility("default")))
+/* Marks the API mod_sinchfn exports to function objects; the rest of the runtime is
+ * compiled with hidden visibility. */
+#define SINCHFN_API __attribute__((visibility("default")))
 #define SINCHFN_PRINTF(f, a) __attribute__((format(printf, f, a)))
 #else
 #define SINCHFN_PUBLIC
+#define SINCHFN_API
 #define SINCHFN_PRINTF(f, a)
 #endif
 
@@ -88,35 +92,35 @@ typedef struct {
 /* ---- context ---------------------------------------------------------------------- */
 
 /* The function's name: `name` from sinch.json, else the function directory's name. */
-const char *sinchfn_function_name(const sinchfn_ctx *ctx);
+SINCHFN_API const char *sinchfn_function_name(const sinchfn_ctx *ctx);
 /* "development" or "production" (SinchEnvironment). */
-const char *sinchfn_environment(const sinchfn_ctx *ctx);
+SINCHFN_API const char *sinchfn_environment(const sinchfn_ctx *ctx);
 /* A configuration value: SinchVariable, then sinch.json `variables`, then the env files.
  * NULL when the name is not set anywhere. */
-const char *sinchfn_variable(const sinchfn_ctx *ctx, const char *name);
+SINCHFN_API const char *sinchfn_variable(const sinchfn_ctx *ctx, const char *name);
 /* A value from the function's `.env` or SinchEnvFile only. Secrets are never logged. */
-const char *sinchfn_secret(const sinchfn_ctx *ctx, const char *name);
+SINCHFN_API const char *sinchfn_secret(const sinchfn_ctx *ctx, const char *name);
 /* The request id sent back in X-Request-Id (mod_unique_id's id when that module is loaded). */
-const char *sinchfn_request_id(const sinchfn_ctx *ctx);
+SINCHFN_API const char *sinchfn_request_id(const sinchfn_ctx *ctx);
 /* A pool that lives as long as the request. */
-apr_pool_t *sinchfn_pool(const sinchfn_ctx *ctx);
+SINCHFN_API apr_pool_t *sinchfn_pool(const sinchfn_ctx *ctx);
 /* Seconds since this server process started. */
-apr_int64_t sinchfn_uptime(const sinchfn_ctx *ctx);
+SINCHFN_API apr_int64_t sinchfn_uptime(const sinchfn_ctx *ctx);
 
 /* Log lines go to Apache's error log, tagged with the function name and request id, and
  * obey `LogLevel sinchfn:LEVEL`. */
-void sinchfn_log_debug(const sinchfn_ctx *ctx, const char *fmt, ...) SINCHFN_PRINTF(2, 3);
-void sinchfn_log_info(const sinchfn_ctx *ctx, const char *fmt, ...) SINCHFN_PRINTF(2, 3);
-void sinchfn_log_warn(const sinchfn_ctx *ctx, const char *fmt, ...) SINCHFN_PRINTF(2, 3);
-void sinchfn_log_error(const sinchfn_ctx *ctx, const char *fmt, ...) SINCHFN_PRINTF(2, 3);
+SINCHFN_API void sinchfn_log_debug(const sinchfn_ctx *ctx, const char *fmt, ...) SINCHFN_PRINTF(2, 3);
+SINCHFN_API void sinchfn_log_info(const sinchfn_ctx *ctx, const char *fmt, ...) SINCHFN_PRINTF(2, 3);
+SINCHFN_API void sinchfn_log_warn(const sinchfn_ctx *ctx, const char *fmt, ...) SINCHFN_PRINTF(2, 3);
+SINCHFN_API void sinchfn_log_error(const sinchfn_ctx *ctx, const char *fmt, ...) SINCHFN_PRINTF(2, 3);
 
 /* Logs the detail at error level and returns SINCHFN_ERROR; the client then receives
  * 500 {"error":"internal error","requestId":...} without the detail. */
-sinchfn_status sinchfn_fail(const sinchfn_ctx *ctx, const char *fmt, ...) SINCHFN_PRINTF(2, 3);
+SINCHFN_API sinchfn_status sinchfn_fail(const sinchfn_ctx *ctx, const char *fmt, ...) SINCHFN_PRINTF(2, 3);
 
 /* Builds a JSON object from NULL-terminated (key, json_object *) pairs. The object takes
  * ownership of the values, and the caller owns the object (sinchfn_respond_json takes it). */
-json_object *sinchfn_json_object(const sinchfn_ctx *ctx, ...);
+SINCHFN_API json_object *sinchfn_json_object(const sinchfn_ctx *ctx, ...);
 
 /* ---- request ----------------------------------------------------------------------- */
 
@@ -126,64 +130,64 @@ typedef struct {
     const char *value;
 } sinchfn_param;
 
-const char *sinchfn_request_method(const sinchfn_request *request);
+SINCHFN_API const char *sinchfn_request_method(const sinchfn_request *request);
 /* The path as the client sent it, without the query string. */
-const char *sinchfn_request_path(const sinchfn_request *request);
+SINCHFN_API const char *sinchfn_request_path(const sinchfn_request *request);
 /* The export name the request was routed to. */
-const char *sinchfn_request_route(const sinchfn_request *request);
+SINCHFN_API const char *sinchfn_request_route(const sinchfn_request *request);
 /* A request header, matched case-insensitively; NULL when absent. */
-const char *sinchfn_request_header(const sinchfn_request *request, const char *name);
-const apr_table_t *sinchfn_request_headers(const sinchfn_request *request);
+SINCHFN_API const char *sinchfn_request_header(const sinchfn_request *request, const char *name);
+SINCHFN_API const apr_table_t *sinchfn_request_headers(const sinchfn_request *request);
 /* The first value of a decoded query parameter; NULL when absent. */
-const char *sinchfn_request_query(const sinchfn_request *request, const char *name);
+SINCHFN_API const char *sinchfn_request_query(const sinchfn_request *request, const char *name);
 /* Every decoded query parameter, repeated names kept, as an array of sinchfn_param. */
-const apr_array_header_t *sinchfn_request_query_params(const sinchfn_request *request);
+SINCHFN_API const apr_array_header_t *sinchfn_request_query_params(const sinchfn_request *request);
 /* The raw body bytes exactly as received (NUL-terminated for convenience); NULL and a
  * length of 0 when there is no body. */
-const char *sinchfn_request_body(const sinchfn_request *request, apr_size_t *length);
+SINCHFN_API const char *sinchfn_request_body(const sinchfn_request *request, apr_size_t *length);
 /* The parsed JSON body when the media type is JSON; NULL when there is no body. The
  * request owns the value. */
-json_object *sinchfn_request_json(const sinchfn_request *request);
+SINCHFN_API json_object *sinchfn_request_json(const sinchfn_request *request);
 /* The string member `name` of a JSON object body; NULL when absent or not a string. */
-const char *sinchfn_request_json_string(const sinchfn_request *request, const char *name);
+SINCHFN_API const char *sinchfn_request_json_string(const sinchfn_request *request, const char *name);
 /* The first value of a form field of an application/x-www-form-urlencoded body. */
-const char *sinchfn_request_form(const sinchfn_request *request, const char *name);
-const apr_array_header_t *sinchfn_request_form_params(const sinchfn_request *request);
+SINCHFN_API const char *sinchfn_request_form(const sinchfn_request *request, const char *name);
+SINCHFN_API const apr_array_header_t *sinchfn_request_form_params(const sinchfn_request *request);
 
 /* ---- response ---------------------------------------------------------------------- */
 
 /* Sets the status. A response whose status is never set and that has no body is 204. */
-void sinchfn_response_status(sinchfn_response *response, int status);
+SINCHFN_API void sinchfn_response_status(sinchfn_response *response, int status);
 /* Adds a header. Names and values containing CR, LF or NUL are rejected when the
  * response is sent: the client then receives a 500 JSON error instead. */
-void sinchfn_response_header(sinchfn_response *response, const char *name, const char *value);
+SINCHFN_API void sinchfn_response_header(sinchfn_response *response, const char *name, const char *value);
 /* Sends a JSON value as application/json. The response takes ownership of body. */
-sinchfn_status sinchfn_respond_json(sinchfn_response *response, int status, json_object *body);
+SINCHFN_API sinchfn_status sinchfn_respond_json(sinchfn_response *response, int status, json_object *body);
 /* Sends text as text/plain; charset=utf-8. The text is copied. */
-sinchfn_status sinchfn_respond_text(sinchfn_response *response, int status, const char *text);
+SINCHFN_API sinchfn_status sinchfn_respond_text(sinchfn_response *response, int status, const char *text);
 /* Sends {"error": message}. */
-sinchfn_status sinchfn_respond_error(sinchfn_response *response, int status, const char *message);
+SINCHFN_API sinchfn_status sinchfn_respond_error(sinchfn_response *response, int status, const char *message);
 
 /* ---- voice callbacks ------------------------------------------------------------------ */
 
 /* The callback's `event` field: "ice", "ace", "pie", "dice" or "notify". */
-const char *sinchfn_event_name(const sinchfn_event *event);
+SINCHFN_API const char *sinchfn_event_name(const sinchfn_event *event);
 /* The callback's `callid` field; NULL when absent. */
-const char *sinchfn_event_callid(const sinchfn_event *event);
+SINCHFN_API const char *sinchfn_event_callid(const sinchfn_event *event);
 /* A string member of the callback body; NULL when absent or not a string. */
-const char *sinchfn_event_string(const sinchfn_event *event, const char *name);
+SINCHFN_API const char *sinchfn_event_string(const sinchfn_event *event, const char *name);
 /* The whole callback body. The event owns the value. */
-json_object *sinchfn_event_json(const sinchfn_event *event);
+SINCHFN_API json_object *sinchfn_event_json(const sinchfn_event *event);
 /* The HTTP request that carried the callback. */
-const sinchfn_request *sinchfn_event_request(const sinchfn_event *event);
+SINCHFN_API const sinchfn_request *sinchfn_event_request(const sinchfn_event *event);
 
 /* SVAML builder. Instructions keep their order; a response has exactly one action.
  * Each call returns SINCHFN_ERROR, and the response becomes a 500, when the callback
  * kind does not accept it or an action is already set. locale may be NULL. */
-sinchfn_status sinchfn_svaml_say(sinchfn_svaml *svaml, const char *text, const char *locale);
-sinchfn_status sinchfn_svaml_answer(sinchfn_svaml *svaml);
-sinchfn_status sinchfn_svaml_hangup(sinchfn_svaml *svaml);
-sinchfn_status sinchfn_svaml_continue(sinchfn_svaml *svaml);
+SINCHFN_API sinchfn_status sinchfn_svaml_say(sinchfn_svaml *svaml, const char *text, const char *locale);
+SINCHFN_API sinchfn_status sinchfn_svaml_answer(sinchfn_svaml *svaml);
+SINCHFN_API sinchfn_status sinchfn_svaml_hangup(sinchfn_svaml *svaml);
+SINCHFN_API sinchfn_status sinchfn_svaml_continue(sinchfn_svaml *svaml);
 
 #ifdef __cplusplus
 }

@@ -5,6 +5,7 @@ Locations of the shared server:
   /               the example function (handlers/example), SinchEnvironment development
   /probe          the probe function with SinchVariable, SinchEnvFile and its own .env
   /probe/nested   the other function, nested in /probe's Location
+  /early          the probe function with SinchVariable and SinchEnvFile before SinchFunction
   /other          the other function with its own SinchVariable
   /small          the probe function with SinchMaxBodySize 64
   /secured        the probe function behind AuthType Basic and Require valid-user
@@ -25,6 +26,9 @@ FUNCTION_SOURCES = source_dir() / "tests" / "integration" / "functions"
 # and never appear in the error log.
 PROBE_DOTENV_SECRET = "dotenv-api-key-7c2f0d"
 ENV_FILE_SECRET = "envfile-token-5ee1a9"
+# SHARED_TOKEN is set in both the probe's .env and the SinchEnvFile file.
+SHARED_DOTENV_SECRET = "shared-from-dotenv-41d8"
+SHARED_ENV_FILE_SECRET = "shared-from-envfile-c0a2"
 BASIC_USER = "tester"
 BASIC_PASSWORD = "basic-pass-91b3"
 
@@ -56,7 +60,8 @@ def functions(workdir):
         directory = copy_function(source, parent / name)
         build_function(directory)
         built[name] = directory
-    (built["probe"] / ".env").write_text(f"# Secrets of the probe function\nAPI_KEY={PROBE_DOTENV_SECRET}\n")
+    (built["probe"] / ".env").write_text(f"# Secrets of the probe function\nAPI_KEY={PROBE_DOTENV_SECRET}\n"
+                                         f"SHARED_TOKEN={SHARED_DOTENV_SECRET}\n")
     return built
 
 
@@ -81,6 +86,11 @@ def main_config(root, port, mpm, functions) -> str:
 </Location>
 <Location /probe/nested>
     SinchFunction "{functions['other']}"
+</Location>
+<Location /early>
+    SinchVariable OVERRIDDEN early
+    SinchEnvFile "{root}/probe-secrets.env"
+    SinchFunction "{functions['probe']}"
 </Location>
 <Location /other>
     SinchFunction "{functions['other']}"
@@ -112,7 +122,8 @@ def server(request, workdir, functions):
     root = workdir / f"server-{mpm}"
     root.mkdir()
     root.chmod(0o755)
-    (root / "probe-secrets.env").write_text(f'ENV_FILE_TOKEN="{ENV_FILE_SECRET}"\n')
+    (root / "probe-secrets.env").write_text(f'ENV_FILE_TOKEN="{ENV_FILE_SECRET}"\n'
+                                            f"SHARED_TOKEN='{SHARED_ENV_FILE_SECRET}'\n")
     subprocess.run(["htpasswd", "-cb", str(root / "htpasswd"), BASIC_USER, BASIC_PASSWORD], check=True,
                    capture_output=True, timeout=30)
     (root / "htpasswd").chmod(0o644)

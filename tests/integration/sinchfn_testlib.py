@@ -18,8 +18,8 @@ APACHE = "/usr/sbin/apache2"
 APACHE_MODULES = Path("/usr/lib/apache2/modules")
 MPMS = ["event", "prefork"]
 
-# Bounded waits, in seconds. None of them is asserted on: a slow machine only makes the
-# run longer, up to these limits.
+# Bounded waits, in seconds. No test asserts on durations, so a slow machine only makes
+# the run longer, up to these limits.
 START_TIMEOUT = 10.0
 STOP_TIMEOUT = 10.0
 LOG_TIMEOUT = 3.0
@@ -186,7 +186,7 @@ class ApacheServer:
             return log.read().decode(errors="replace")
 
     def wait_for_log(self, text: str, offset: int, timeout: float = LOG_TIMEOUT) -> str:
-        """Wait until the error log past offset holds a line containing text, and return
+        """Wait until the error log past offset contains a line with text, and return
         that line, or "" when the wait timed out."""
         deadline = time.monotonic() + timeout
         while True:

@@ -6,7 +6,9 @@ import uuid
 
 import requests
 
-from conftest import BASIC_PASSWORD, BASIC_USER, ENV_FILE_SECRET, PROBE_DOTENV_SECRET
+from conftest import (BASIC_PASSWORD, BASIC_USER, ENV_FILE_SECRET, PROBE_DOTENV_SECRET, SHARED_DOTENV_SECRET,
+                      SHARED_ENV_FILE_SECRET)
+from sinchfn_testlib import ApacheServer, config_header, free_port
 
 
 def test_variables_reach_handler(server):
@@ -22,8 +24,28 @@ def test_variables_reach_handler(server):
         "apiKeySecret": PROBE_DOTENV_SECRET,
         "envFileSecret": ENV_FILE_SECRET,
         "envFileVariable": ENV_FILE_SECRET,
+        "sharedSecret": SHARED_ENV_FILE_SECRET,
         "greetingSecret": None,
     }
+
+
+def test_directives_before_function(server):
+    # In /early, SinchVariable and SinchEnvFile come before SinchFunction. SinchVariable
+    # must still win over sinch.json, and the secrets of both files must arrive.
+    body = requests.get(server.url("/early/vars"), timeout=5).json()
+
+    assert body["overridden"] == "early"
+    assert body["greeting"] == "Hello from probe"
+    assert body["envFileSecret"] == ENV_FILE_SECRET
+    assert body["apiKeySecret"] == PROBE_DOTENV_SECRET
+
+
+def test_env_file_wins_over_dotenv_before_function(server):
+    # SinchEnvFile comes before SinchFunction in /early. Its value must still win over the
+    # function's .env, as it does in /probe, where SinchEnvFile comes after SinchFunction.
+    body = requests.get(server.url("/early/vars"), timeout=5).json()
+
+    assert body["sharedSecret"] == SHARED_ENV_FILE_SECRET
 
 
 def test_location_without_overrides_uses_sinch_json(server):
@@ -36,6 +58,7 @@ def test_location_without_overrides_uses_sinch_json(server):
     assert body["probeMode"] is None
     assert body["apiKeySecret"] == PROBE_DOTENV_SECRET
     assert body["envFileSecret"] is None
+    assert body["sharedSecret"] == SHARED_DOTENV_SECRET
 
 
 def test_other_location_serves_other_function(server):
@@ -84,7 +107,7 @@ def test_other_export_not_in_probe(server):
 
 
 def test_secrets_never_logged(server):
-    for path in ("/probe/vars", "/probe/fail", "/probe/nested/whoami", "/probe/nosuch"):
+    for path in ("/probe/vars", "/early/vars", "/small/vars", "/probe/fail", "/probe/nested/whoami", "/probe/nosuch"):
         requests.get(server.url(path), timeout=5)
     requests.get(server.url("/secured/echo"), auth=(BASIC_USER, BASIC_PASSWORD), timeout=5)
     # The vars handler logs at debug level, which this server enables for sinchfn.
@@ -94,6 +117,8 @@ def test_secrets_never_logged(server):
     assert "vars read GREETING" in log
     assert PROBE_DOTENV_SECRET not in log
     assert ENV_FILE_SECRET not in log
+    assert SHARED_DOTENV_SECRET not in log
+    assert SHARED_ENV_FILE_SECRET not in log
     assert BASIC_PASSWORD not in log
 
 
@@ -138,3 +163,27 @@ def test_require_all_denied(server):
     assert response.status_code == 403
     time.sleep(0.2)
     assert marker not in server.log_text()
+
+
+# ---- SetHandler without SinchFunction ----
+
+def test_sethandler_without_function(workdir):
+    # A server of its own: every Location of the shared server lies below "/", which has
+    # a SinchFunction that nested Locations inherit.
+    root = workdir / "sethandler"
+    root.mkdir()
+    root.chmod(0o755)
+    port = free_port()
+    server = ApacheServer(root, port, "event", config_header(root, port, "event") +
+                          "<Location /fn>\n    SetHandler sinchfn\n</Location>\n")
+    server.start()
+    try:
+        offset = server.log_size()
+        response = requests.get(server.url("/fn/status"), timeout=5)
+        line = server.wait_for_log("SFN0101", offset)
+    finally:
+        server.stop()
+
+    assert response.status_code == 500
+    assert "no SinchFunction is configured" in line, server.log_text()
+    assert "/fn/status" in line

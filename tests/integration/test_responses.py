@@ -197,6 +197,36 @@ def test_voice_needs_json_body(server):
     assert "JSON object body" in response.json()["error"]
 
 
+def test_ace_returns_svaml(server):
+    response = requests.post(server.url("/probe/ace"), json={"event": "ace", "callid": "c2"}, timeout=5)
+
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/json"
+    assert response.content == (b'{"action":{"name":"continue"},'
+                                b'"instructions":[{"name":"say","text":"Hello","locale":"en-US"}]}')
+
+
+def test_svaml_not_accepted_by_callback(server):
+    offset = server.log_size()
+
+    response = requests.post(server.url("/probe/ace"), json={"event": "ace", "custom": "answer"}, timeout=5)
+
+    assert response.status_code == 500
+    assert response.json() == {"error": "internal error", "requestId": response.headers["X-Request-Id"]}
+    line = server.wait_for_log("SFN0303", offset)
+    assert "does not accept the instruction 'answer'" in line, server.log_since(offset)
+
+
+def test_svaml_without_action(server):
+    offset = server.log_size()
+
+    response = requests.post(server.url("/probe/pie"), json={"event": "pie"}, timeout=5)
+
+    assert response.status_code == 500
+    assert response.json() == {"error": "internal error", "requestId": response.headers["X-Request-Id"]}
+    assert "voice handler 'pie' set no SVAML action" in server.wait_for_log("SFN0304", offset)
+
+
 def test_voice_export_missing(server):
     response = requests.post(server.url("/probe/ice"), json={"event": "ice"}, timeout=5)
 

@@ -26,6 +26,16 @@ def test_encoded_slash_stays_in_segment(server):
     assert body["requestId"] == response.headers["X-Request-Id"]
 
 
+@pytest.mark.parametrize("path, route", [("/a%2F..%2Fstatus", "a/../status"), ("/a/..%2Fstatus", "../status"),
+                                         ("/%2e%2e%2Fstatus", "../status")])
+def test_encoded_slash_no_traversal(server, path, route):
+    response = parse_response(exchange(server.port, b"GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+                                       % path.encode()))
+
+    assert response.status == 404
+    assert json.loads(response.body)["route"] == route
+
+
 def test_unknown_export(server):
     response = requests.get(server.url("/probe/nosuch"), timeout=5)
 
@@ -103,8 +113,8 @@ def test_request_header_reaches_handler(server):
 
 
 def test_rejected_body_not_read_as_request(server):
-    # A 405 answer must still consume the request body, or the body would be parsed as
-    # the next request on the connection.
+    # A 405 response must still consume the request body, or the body would be parsed
+    # as the next request on the connection.
     smuggled = b"GET /probe/echo?marker=smuggled HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
     payload = (b"PUT /ice HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\n"
                b"Content-Length: %d\r\n\r\n%s" % (len(smuggled), smuggled)

@@ -60,6 +60,15 @@ def test_wrong_abi_version_rejected(tmp_path, functions):
     assert_rejected(result, conf, str(functions["abi99"] / "function.so"), "ABI version 99", "sinchfn build")
 
 
+def test_voice_name_as_endpoint_rejected(tmp_path, functions):
+    conf = write_config(tmp_path, location(functions["endpointice"]))
+
+    result = config_test(conf)
+
+    assert_rejected(result, conf, str(functions["endpointice"] / "function.so"),
+                    "export 'ice' is a voice callback name", "SINCHFN_VOICE()")
+
+
 def test_unbuilt_function_rejected(tmp_path):
     unbuilt = tmp_path / "unbuilt"
     unbuilt.mkdir()

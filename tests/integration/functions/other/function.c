@@ -1,7 +1,7 @@
 /*
- * The second function of the integration tests, served from its own <Location>: it
- * reports its name and the configuration values it sees, so the tests can check that
- * each function gets only its own configuration.
+ * The second function of the integration tests, served from its own <Location>. It
+ * returns its name and the configuration values its context returns, so the tests can
+ * check that each function gets only its own configuration.
  */
 #include <sinchfn.h>
 

@@ -4,6 +4,7 @@
  * check what mod_sinchfn passed through.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include <sinchfn.h>
 
@@ -134,7 +135,7 @@ static sinchfn_status text(sinchfn_ctx *ctx, const sinchfn_request *request, sin
 static sinchfn_status vars(sinchfn_ctx *ctx, const sinchfn_request *request, sinchfn_response *response)
 {
     (void)request;
-    sinchfn_log_debug(ctx, "vars read GREETING, PROBE_MODE, OVERRIDDEN, API_KEY and ENV_FILE_TOKEN");
+    sinchfn_log_debug(ctx, "vars read GREETING, PROBE_MODE, OVERRIDDEN, API_KEY, ENV_FILE_TOKEN and SHARED_TOKEN");
     return sinchfn_respond_json(response, 200,
                                 sinchfn_json_object(ctx,
                                                     "functionName", json_object_new_string(sinchfn_function_name(ctx)),
@@ -145,6 +146,7 @@ static sinchfn_status vars(sinchfn_ctx *ctx, const sinchfn_request *request, sin
                                                     "apiKeySecret", string_or_null(sinchfn_secret(ctx, "API_KEY")),
                                                     "envFileSecret", string_or_null(sinchfn_secret(ctx, "ENV_FILE_TOKEN")),
                                                     "envFileVariable", string_or_null(sinchfn_variable(ctx, "ENV_FILE_TOKEN")),
+                                                    "sharedSecret", string_or_null(sinchfn_secret(ctx, "SHARED_TOKEN")),
                                                     "greetingSecret", string_or_null(sinchfn_secret(ctx, "GREETING")),
                                                     NULL));
 }
@@ -167,6 +169,27 @@ static sinchfn_status dice(sinchfn_ctx *ctx, const sinchfn_event *event, sinchfn
     return SINCHFN_OK;
 }
 
+/* An answered-call callback. With "custom": "answer" it adds the instruction answer,
+ * which the ace callback does not accept. Otherwise it builds valid SVAML. */
+static sinchfn_status ace(sinchfn_ctx *ctx, const sinchfn_event *event, sinchfn_svaml *svaml)
+{
+    const char *custom = sinchfn_event_string(event, "custom");
+
+    (void)ctx;
+    if (custom && !strcmp(custom, "answer"))
+        return sinchfn_svaml_answer(svaml);
+    sinchfn_svaml_say(svaml, "Hello", "en-US");
+    return sinchfn_svaml_continue(svaml);
+}
+
+/* A prompt-input callback that sets no SVAML action. */
+static sinchfn_status pie(sinchfn_ctx *ctx, const sinchfn_event *event, sinchfn_svaml *svaml)
+{
+    (void)ctx;
+    (void)event;
+    return sinchfn_svaml_say(svaml, "No action follows", NULL);
+}
+
 static sinchfn_status notify(sinchfn_ctx *ctx, const sinchfn_event *event, sinchfn_svaml *svaml)
 {
     const char *type = sinchfn_event_string(event, "type");
@@ -180,4 +203,4 @@ SINCHFN_EXPORTS(SINCHFN_ENDPOINT(echo), SINCHFN_ENDPOINT(badheader), SINCHFN_END
                 SINCHFN_ENDPOINT(nothing), SINCHFN_ENDPOINT(created), SINCHFN_ENDPOINT(setstatus),
                 SINCHFN_ENDPOINT(framing), SINCHFN_ENDPOINT(text),
                 SINCHFN_ENDPOINT(vars), SINCHFN_ENDPOINT_NAMED("default", probe_default),
-                SINCHFN_VOICE(dice), SINCHFN_VOICE(notify));
+                SINCHFN_VOICE(dice), SINCHFN_VOICE(notify), SINCHFN_VOICE(ace), SINCHFN_VOICE(pie));
