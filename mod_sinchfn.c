@@ -2,7 +2,7 @@
  * mod_sinchfn.c: the Apache httpd glue of mod_sinchfn. It declares the directives,
  * loads each function object at configuration time, skips the filesystem walk for
  * function Locations, and turns a request_rec into a runtime request and the runtime's
- * response back into HTTP. The runtime itself lives in src/ and knows nothing of httpd.
+ * response back into HTTP. The runtime itself lives in src/ and uses no httpd headers.
  */
 #include <apr_atomic.h>
 #include <apr_lib.h>
@@ -449,7 +449,7 @@ static void read_body(request_rec *r, apr_off_t max_body, body_read *out)
     out->data = buffer;
 }
 
-/* Finds the export of a route, or the built-in health answer (NULL export, status 200). */
+/* Finds the export of a route. NULL means no export, and for "health" the built-in response. */
 static const sinchfn_export *find_export(const dir_config *conf, sinchfn_route *route)
 {
     const sinchfn_export *export;
