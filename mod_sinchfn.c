@@ -177,6 +177,8 @@ static const char *set_function(cmd_parms *cmd, void *mconfig, const char *arg)
 
     if ((problem = check_location(cmd)))
         return problem;
+    if (conf->function)
+        return "SinchFunction: this <Location> already has a function; use one SinchFunction per <Location>";
     if (!path)
         return apr_psprintf(cmd->pool, "SinchFunction: invalid path '%s'", arg);
 
@@ -224,7 +226,8 @@ static const char *set_variable(cmd_parms *cmd, void *mconfig, const char *name,
             break;
     }
     if (!*name || *c || apr_isdigit(*name))
-        return apr_psprintf(cmd->pool, "SinchVariable: '%s' is not a valid name; use letters, digits and '_'", name);
+        return apr_psprintf(cmd->pool, "SinchVariable: '%s' is not a valid name; use letters, digits, '_' and '.', "
+                            "not starting with a digit", name);
     apr_hash_set(ensure_map(cmd->pool, &conf->variables), name, APR_HASH_KEY_STRING, value);
     apr_hash_set(ensure_map(cmd->pool, &conf->directive_variables), name, APR_HASH_KEY_STRING, value);
     return NULL;
@@ -279,14 +282,14 @@ typedef struct {
     const char *request_id;
 } log_target;
 
-/* Sends a runtime or handler line to the error log. Control characters are escaped,
- * because messages can carry decoded request data such as a route name with %0A. */
+/* Sends a runtime or handler line to the error log. httpd escapes control characters
+ * in error log messages, so decoded request data cannot forge a line. */
 static void log_to_request(void *baton, int level, const char *tag, const char *message)
 {
     const log_target *target = baton;
 
     ap_log_rerror(APLOG_MARK, level, 0, target->r, "%s: [function %s] [request %s] %s", tag,
-                  target->function_name, target->request_id, ap_escape_logitem(target->r->pool, message));
+                  target->function_name, target->request_id, message);
 }
 
 static const char *make_request_id(request_rec *r)
@@ -320,6 +323,7 @@ static sinchfn_ctx *make_context(request_rec *r, const dir_config *conf, log_tar
     return ctx;
 }
 
+/* Headers httpd computes itself; a handler's values for them are dropped. */
 static int is_framing_header(const char *name)
 {
     return !ap_cstr_casecmp(name, "Content-Length") || !ap_cstr_casecmp(name, "Transfer-Encoding");
@@ -344,7 +348,7 @@ static int send_response(request_rec *r, const sinchfn_response *response, const
 
         if (!ap_cstr_casecmp(header->name, "Content-Type"))
             content_type = header->value;
-        else if (!is_framing_header(header->name))
+        else if (!is_framing_header(header->name) && ap_cstr_casecmp(header->name, REQUEST_ID_HEADER))
             apr_table_addn(r->headers_out, header->name, header->value);
     }
 
@@ -361,11 +365,31 @@ static int send_response(request_rec *r, const sinchfn_response *response, const
     return OK;
 }
 
+/* Disposes of a request body the handler will not read. A body whose Content-Length
+ * fits SinchMaxBodySize is read and dropped so the connection stays usable; any other
+ * body stays unread and the connection closes after the response, so no more than the
+ * cap is ever read and httpd sends no 100 Continue. */
+static void skip_body(request_rec *r, const dir_config *conf)
+{
+    apr_off_t max_body = conf->max_body >= 0 ? conf->max_body : SINCHFN_DEFAULT_MAX_BODY;
+    const char *declared = apr_table_get(r->headers_in, "Content-Length");
+    char *end = NULL;
+    apr_int64_t length;
+
+    if (!ap_request_has_body(r))
+        return;
+    length = declared ? apr_strtoi64(declared, &end, 10) : -1;
+    if (declared && !*end && length >= 0 && length <= max_body && !r->expecting_100 &&
+        ap_discard_request_body(r) == OK)
+        return;
+    r->connection->keepalive = AP_CONN_CLOSE;
+}
+
 static int send_client_error(request_rec *r, sinchfn_ctx *ctx, int status, const char *message, const char *route)
 {
     sinchfn_response *response = sinchfn_response_create(r->pool);
 
-    sinchfn_log(ctx, SINCHFN_LOG_INFO, "SFN0201", "%d %s %s: %s", status, r->method, r->uri, message);
+    sinchfn_log(ctx, SINCHFN_LOG_INFO, "SFN0201", "%d %s %s: %s", status, r->method, r->unparsed_uri, message);
     sinchfn_response_runtime_error(response, status, message, route, ctx->request_id);
     if (status == HTTP_METHOD_NOT_ALLOWED)
         sinchfn_response_header(response, "Allow", "POST");
@@ -449,6 +473,24 @@ static void read_body(request_rec *r, apr_off_t max_body, body_read *out)
     out->data = buffer;
 }
 
+/* Returns the path exactly as the client sent it. httpd decodes r->parsed_uri.path in
+ * place (all but %2F under AllowEncodedSlashes NoDecode), and decoding again would turn
+ * %2541 into A, so routing starts from the request target itself. */
+static const char *raw_request_path(request_rec *r)
+{
+    const char *target = r->unparsed_uri ? r->unparsed_uri : "/";
+    const char *scheme_end = ap_strstr_c(target, "://");
+    apr_size_t length;
+
+    if (*target != '/' && scheme_end) {
+        target = ap_strchr_c(scheme_end + 3, '/');
+        if (!target)
+            return "/";
+    }
+    length = strcspn(target, "?#");
+    return apr_pstrmemdup(r->pool, target, length);
+}
+
 /* Finds the export of a route. NULL means no export, and for "health" the built-in response. */
 static const sinchfn_export *find_export(const dir_config *conf, sinchfn_route *route)
 {
@@ -463,15 +505,14 @@ static const sinchfn_export *find_export(const dir_config *conf, sinchfn_route *
     return export;
 }
 
-static int send_builtin_health(request_rec *r, sinchfn_ctx *ctx)
+static int send_builtin_health(request_rec *r, const dir_config *conf, sinchfn_ctx *ctx)
 {
     sinchfn_response *response = sinchfn_response_create(r->pool);
     json_object *body = json_object_new_object();
 
     json_object_object_add(body, "status", json_object_new_string("healthy"));
     sinchfn_respond_json(response, 200, body);
-    if (r->method_number != M_GET)
-        ap_discard_request_body(r);
+    skip_body(r, conf);
     return send_response(r, response, ctx->request_id);
 }
 
@@ -491,15 +532,19 @@ static int read_and_parse(request_rec *r, const dir_config *conf, sinchfn_ctx *c
         return send_client_error(r, ctx, body.status,
                                  apr_psprintf(r->pool, "The request body is larger than %" APR_OFF_T_FMT
                                               " bytes; send a smaller body or raise SinchMaxBodySize.", max_body),
-                                 NULL);
+                                 route);
     }
     if (body.status) {
-        sinchfn_log(ctx, SINCHFN_LOG_INFO, "SFN0202", "reading the request body failed (%pm); "
-                    "the handler was not run", &body.read_status);
+        if (body.read_status == AP_FILTER_ERROR)
+            sinchfn_log(ctx, SINCHFN_LOG_INFO, "SFN0202", "httpd's HTTP input filter rejected the request "
+                        "body; the handler was not run");
+        else
+            sinchfn_log(ctx, SINCHFN_LOG_INFO, "SFN0202", "reading the request body failed (%pm); "
+                        "the handler was not run", &body.read_status);
         r->connection->keepalive = AP_CONN_CLOSE;
         if (body.read_status == AP_FILTER_ERROR)
             return AP_FILTER_ERROR;
-        return send_client_error(r, ctx, body.status, "The request body could not be read completely.", NULL);
+        return send_client_error(r, ctx, body.status, "The request body could not be read completely.", route);
     }
 
     if ((invalid = sinchfn_request_parse_query(request, r->args)) ||
@@ -518,6 +563,7 @@ static int sinchfn_handler(request_rec *r)
     sinchfn_call call;
     const sinchfn_client_error *invalid;
     const sinchfn_export *export;
+    const char *path;
     int status, answered;
 
     if (!r->handler || strcmp(r->handler, HANDLER_NAME))
@@ -530,31 +576,34 @@ static int sinchfn_handler(request_rec *r)
     }
     ctx = make_context(r, conf, &target);
 
-    if ((invalid = sinchfn_route_resolve(r->pool, r->parsed_uri.path, conf->location, &route))) {
-        ap_discard_request_body(r);
+    path = raw_request_path(r);
+    if ((invalid = sinchfn_route_resolve(r->pool, path, conf->location, &route))) {
+        skip_body(r, conf);
         return send_client_error(r, ctx, invalid->status, invalid->message, NULL);
     }
     if (route.kind == SINCHFN_ROUTE_VOICE && r->method_number != M_POST) {
-        ap_discard_request_body(r);
+        skip_body(r, conf);
         return send_client_error(r, ctx, HTTP_METHOD_NOT_ALLOWED,
                                  apr_psprintf(r->pool, "The '%s' voice callback accepts POST only.", route.name),
                                  route.name);
     }
     export = find_export(conf, &route);
     if (!export && !strcmp(route.name, "health"))
-        return send_builtin_health(r, ctx);
+        return send_builtin_health(r, conf, ctx);
     if (!export) {
-        ap_discard_request_body(r);
+        const char *missing = route.kind == SINCHFN_ROUTE_ROOT ? "'default' or 'home'"
+                                                                : apr_psprintf(r->pool, "'%s'", route.name);
+
+        skip_body(r, conf);
         return send_client_error(r, ctx, HTTP_NOT_FOUND,
-                                 apr_psprintf(r->pool, "No export named '%s' in function '%s'.", route.name,
+                                 apr_psprintf(r->pool, "No export named %s in function '%s'.", missing,
                                               conf->function_name),
                                  route.name);
     }
 
     call.function = conf->function;
     call.ctx = ctx;
-    call.request = sinchfn_request_create(r->pool, r->method, r->parsed_uri.path ? r->parsed_uri.path : "/",
-                                          r->headers_in);
+    call.request = sinchfn_request_create(r->pool, r->method, path, r->headers_in);
     call.response = sinchfn_response_create(r->pool);
     call.export = export;
     call.route = &route;
@@ -566,15 +615,25 @@ static int sinchfn_handler(request_rec *r)
     return send_response(r, call.response, ctx->request_id);
 }
 
-/* Function Locations map to no file: skip the directory and file walk (as mod_proxy
- * does). Authentication and authorization of the Location still run afterwards. */
-static int sinchfn_map_to_storage(request_rec *r)
+/* Function Locations map to no file. httpd resets per_dir_config to the server
+ * defaults before map_to_storage, so the Location's function is recognized here, after
+ * mod_rewrite (APR_HOOK_FIRST) and before core's translation to a filesystem path. */
+static int sinchfn_translate_name(request_rec *r)
 {
     const dir_config *conf = ap_get_module_config(r->per_dir_config, &sinchfn_module);
 
     if (!conf || !conf->function)
         return DECLINED;
+    ap_set_module_config(r->request_config, &sinchfn_module, (void *)conf);
+    r->filename = apr_pstrcat(r->pool, "sinchfn:", r->uri, NULL);
     return OK;
+}
+
+/* Skips the directory and file walk for function requests, as mod_proxy does.
+ * Authentication and authorization of the Location still run afterwards. */
+static int sinchfn_map_to_storage(request_rec *r)
+{
+    return ap_get_module_config(r->request_config, &sinchfn_module) ? OK : DECLINED;
 }
 
 /* A Location with SinchFunction is served by the function without SetHandler. */
@@ -609,6 +668,7 @@ static void register_hooks(apr_pool_t *pool)
     (void)pool;
     ap_hook_post_config(sinchfn_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(sinchfn_child_init, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_translate_name(sinchfn_translate_name, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_map_to_storage(sinchfn_map_to_storage, NULL, NULL, APR_HOOK_FIRST);
     ap_hook_fixups(sinchfn_fixups, NULL, NULL, APR_HOOK_LAST);
     ap_hook_handler(sinchfn_handler, NULL, NULL, APR_HOOK_MIDDLE);

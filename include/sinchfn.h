@@ -158,8 +158,9 @@ SINCHFN_API const apr_array_header_t *sinchfn_request_form_params(const sinchfn_
 
 /* Sets the status. A response whose status is never set and that has no body is 204. */
 SINCHFN_API void sinchfn_response_status(sinchfn_response *response, int status);
-/* Adds a header. Names and values containing CR, LF or NUL are rejected when the
- * response is sent: the client then receives a 500 JSON error instead. */
+/* Adds a header. A name that is not an HTTP token, or a value with a control character
+ * other than tab (CR and LF included), is rejected when the response is sent, and the
+ * client then receives a 500 JSON error. X-Request-Id is set by the runtime. */
 SINCHFN_API void sinchfn_response_header(sinchfn_response *response, const char *name, const char *value);
 /* Sends a JSON value as application/json. The response takes ownership of body. */
 SINCHFN_API sinchfn_status sinchfn_respond_json(sinchfn_response *response, int status, json_object *body);

@@ -71,7 +71,7 @@ static void check_response(sinchfn_call *call)
 
     if (bad_header) {
         sinchfn_log(call->ctx, SINCHFN_LOG_ERROR,
-                    "SFN0305", "handler '%s' set header '%s' with a CR, LF or invalid name character; "
+                    "SFN0305", "handler '%s' set header '%s' with an invalid name or a control character in its value; "
                     "the response was replaced by a 500", call->export->name, bad_header);
         internal_error(call);
         return;

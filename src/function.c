@@ -2,6 +2,8 @@
  * function.c: loading a function's shared object and checking its export table, and
  * reading the project files next to it (sinch.json and dotenv files).
  */
+#include <dlfcn.h>
+
 #include <apr_file_io.h>
 #include <apr_lib.h>
 #include <apr_strings.h>
@@ -42,25 +44,34 @@ const char *sinchfn_function_check(apr_pool_t *pool, const sinchfn_function *tab
     return NULL;
 }
 
+static apr_status_t close_object(void *handle)
+{
+    dlclose(handle);
+    return APR_SUCCESS;
+}
+
+/* Opens a function object with RTLD_LOCAL, unlike apr_dso_load's RTLD_GLOBAL: the
+ * object still resolves the sinchfn_* API from the module, but its own symbols stay
+ * out of the global scope, so two functions never bind to each other's helpers even
+ * when one was built without hidden visibility. */
 const char *sinchfn_function_load(apr_pool_t *pool, const char *path, sinchfn_loaded **loaded)
 {
-    apr_dso_handle_t *handle;
-    apr_dso_handle_sym_t symbol;
-    char buffer[512];
     const char *problem;
     sinchfn_loaded *function;
+    void *handle, *table;
 
-    if (apr_dso_load(&handle, path, pool) != APR_SUCCESS)
-        return apr_psprintf(pool, "cannot load function object %s: %s", path,
-                            apr_dso_error(handle, buffer, sizeof(buffer)));
-    if (apr_dso_sym(&symbol, handle, SINCHFN_TABLE_SYMBOL) != APR_SUCCESS)
+    if (!(handle = dlopen(path, RTLD_NOW | RTLD_LOCAL)))
+        return apr_psprintf(pool, "cannot load function object %s: %s", path, dlerror());
+    apr_pool_cleanup_register(pool, handle, close_object, apr_pool_cleanup_null);
+
+    if (!(table = dlsym(handle, SINCHFN_TABLE_SYMBOL)))
         return apr_psprintf(pool, "function object %s has no export table (symbol %s); "
                             "declare handlers with SINCHFN_EXPORTS() and build with `sinchfn build`",
                             path, SINCHFN_TABLE_SYMBOL);
 
     function = apr_pcalloc(pool, sizeof(*function));
     function->path = apr_pstrdup(pool, path);
-    function->table = (const sinchfn_function *)symbol;
+    function->table = table;
     if ((problem = sinchfn_function_check(pool, function->table, &function->exports)))
         return apr_psprintf(pool, "function object %s: %s", path, problem);
 
@@ -204,6 +215,20 @@ const char *sinchfn_dotenv_load(apr_pool_t *pool, const char *path, apr_hash_t *
     return sinchfn_dotenv_parse(pool, text, length, path, into);
 }
 
+/* Rewords a request-body JSON error for a file: "The JSON body is invalid at byte 3
+ * (...); send ..." becomes "JSON is invalid at byte 3 (...)". */
+static const char *file_json_problem(apr_pool_t *pool, const char *message)
+{
+    const char *problem = message;
+    const char *advice;
+
+    if (!strncmp(problem, "The JSON body ", 14))
+        problem = apr_pstrcat(pool, "JSON ", problem + 14, NULL);
+    if ((advice = strstr(problem, "; send")))
+        problem = apr_pstrmemdup(pool, problem, (apr_size_t)(advice - problem));
+    return problem;
+}
+
 static const char *variable_text(apr_pool_t *pool, json_object *value)
 {
     switch (json_object_get_type(value)) {
@@ -230,7 +255,7 @@ const char *sinchfn_project_load(apr_pool_t *pool, const char *path, const char 
     if ((problem = read_file(pool, path, &text, &length)))
         return problem;
     if ((invalid = sinchfn_parse_json(pool, text, length, &project)) || !project)
-        return apr_psprintf(pool, "%s is not valid JSON: %s", path, invalid ? invalid->message : "empty file");
+        return apr_psprintf(pool, "%s: %s", path, invalid ? file_json_problem(pool, invalid->message) : "the file is empty");
     if (!json_object_is_type(project, json_type_object))
         return apr_psprintf(pool, "%s must contain a JSON object", path);
 

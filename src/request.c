@@ -99,11 +99,30 @@ const sinchfn_client_error *sinchfn_request_parse_query(sinchfn_request *request
     return sinchfn_parse_urlencoded(request->pool, query, "query string", &request->query);
 }
 
-/* Finds what json-c 0.16 accepts even in strict mode but RFC 8259 forbids: NaN and
- * Infinity, single-quoted strings, a '.' without digits on both sides, and raw control
- * characters inside strings. Returns the offending byte's offset, or -1 when there is
- * none. */
-static apr_ssize_t find_lenient_json(const char *text, apr_size_t length)
+/* Returns whether the integer literal text[0..length) fits in a signed 64-bit integer. */
+static int fits_int64(const char *text, apr_size_t length)
+{
+    static const char max_positive[] = "9223372036854775807";
+    static const char max_negative[] = "9223372036854775808";
+    const char *limit = max_positive;
+    apr_size_t digits;
+
+    if (*text == '-') {
+        text++;
+        length--;
+        limit = max_negative;
+    }
+    digits = length;
+    if (digits != sizeof(max_positive) - 1)
+        return digits < sizeof(max_positive) - 1;
+    return memcmp(text, limit, digits) <= 0;
+}
+
+/* Finds what json-c 0.16 accepts even in strict mode but RFC 8259 forbids, or turns
+ * into another value: NaN and Infinity, single-quoted strings, a '.' without digits on
+ * both sides, raw control characters inside strings, and integers beyond 64 bits, which
+ * json-c clamps. Returns the offending byte's offset, or -1 when there is none. */
+static apr_ssize_t find_lenient_json(const char *text, apr_size_t length, const char **problem)
 {
     int in_string = 0, escaped = 0;
     apr_size_t i;
@@ -112,8 +131,10 @@ static apr_ssize_t find_lenient_json(const char *text, apr_size_t length)
         unsigned char c = (unsigned char)text[i];
 
         if (in_string) {
-            if (c < 0x20)
+            if (c < 0x20) {
+                *problem = "a raw control character in a string; escape it";
                 return (apr_ssize_t)i;
+            }
             if (escaped)
                 escaped = 0;
             else if (c == '\\')
@@ -122,12 +143,37 @@ static apr_ssize_t find_lenient_json(const char *text, apr_size_t length)
                 in_string = 0;
             continue;
         }
-        if (c == '"')
+        if (c == '"') {
             in_string = 1;
-        else if (c == 'N' || c == 'I' || c == '\'')
+        }
+        else if (c == 'N' || c == 'I' || c == '\'') {
+            *problem = "NaN, Infinity or a single quote; send standard JSON";
             return (apr_ssize_t)i;
-        else if (c == '.' && (i == 0 || !apr_isdigit(text[i - 1]) || i + 1 >= length || !apr_isdigit(text[i + 1])))
+        }
+        else if (c == '.' && (i == 0 || !apr_isdigit(text[i - 1]) || i + 1 >= length || !apr_isdigit(text[i + 1]))) {
+            *problem = "a '.' without digits on both sides; send standard JSON numbers";
             return (apr_ssize_t)i;
+        }
+        else if (c == '-' || apr_isdigit(c)) {
+            apr_size_t end = i + 1;
+            int integer = 1;
+
+            while (end < length && (apr_isdigit(text[end]) || strchr(".eE+-", text[end]))) {
+                if (text[end] == '.' && (!apr_isdigit(text[end - 1]) || end + 1 >= length ||
+                                         !apr_isdigit(text[end + 1]))) {
+                    *problem = "a '.' without digits on both sides; send standard JSON numbers";
+                    return (apr_ssize_t)end;
+                }
+                if (!apr_isdigit(text[end]))
+                    integer = 0;
+                end++;
+            }
+            if (integer && !fits_int64(text + i, end - i)) {
+                *problem = "an integer outside the signed 64-bit range; send it as a string";
+                return (apr_ssize_t)i;
+            }
+            i = end - 1;
+        }
     }
     return -1;
 }
@@ -135,13 +181,21 @@ static apr_ssize_t find_lenient_json(const char *text, apr_size_t length)
 const sinchfn_client_error *sinchfn_parse_json(apr_pool_t *pool, const char *text, apr_size_t length,
                                                json_object **value)
 {
-    json_tokener *tokener = json_tokener_new_ex(SINCHFN_JSON_MAX_DEPTH);
+    json_tokener *tokener;
     enum json_tokener_error status;
     apr_ssize_t lenient;
+    const char *problem = NULL;
     apr_size_t end;
     json_object *parsed;
 
     *value = NULL;
+    if (length >= 3 && !memcmp(text, "\xef\xbb\xbf", 3))
+        return client_error(pool, 400, "The JSON body starts with a UTF-8 byte order mark; send it without one.");
+    if ((lenient = sinchfn_utf8_invalid_offset(text, length)) >= 0)
+        return client_error(pool, 400, "The JSON body contains invalid UTF-8 at byte %" APR_SSIZE_T_FMT
+                            "; send the body encoded as UTF-8.", lenient);
+
+    tokener = json_tokener_new_ex(SINCHFN_JSON_MAX_DEPTH);
     if (!tokener)
         return client_error(pool, 500, "The JSON parser could not be created.");
     json_tokener_set_flags(tokener, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
@@ -178,10 +232,9 @@ const sinchfn_client_error *sinchfn_parse_json(apr_pool_t *pool, const char *tex
     if (end < length)
         return client_error(pool, 400, "The JSON body has data after the JSON value at byte %"
                             APR_SIZE_T_FMT "; send exactly one JSON value.", end);
-    if ((lenient = find_lenient_json(text, length)) >= 0)
-        return client_error(pool, 400, "The JSON body is invalid at byte %" APR_SSIZE_T_FMT
-                            " (NaN, Infinity, a single quote, a bare '.' or a raw control character in a string); "
-                            "send standard JSON.", lenient);
+    if ((lenient = find_lenient_json(text, length, &problem)) >= 0)
+        return client_error(pool, 400, "The JSON body is invalid at byte %" APR_SSIZE_T_FMT ": %s.",
+                            lenient, problem);
 
     *value = parsed;
     return NULL;

@@ -99,6 +99,19 @@ static int is_token(const char *name)
     return 1;
 }
 
+/* A header value may hold visible characters, spaces and tabs, never CR, LF, NUL or
+ * another control character (RFC 9110 field-value). */
+static int is_field_value(const char *value)
+{
+    for (; *value; value++) {
+        unsigned char c = (unsigned char)*value;
+
+        if ((c < 0x20 && c != '\t') || c == 0x7f)
+            return 0;
+    }
+    return 1;
+}
+
 const char *sinchfn_response_invalid_header(const sinchfn_response *response)
 {
     int i;
@@ -106,7 +119,7 @@ const char *sinchfn_response_invalid_header(const sinchfn_response *response)
     for (i = 0; i < response->headers->nelts; i++) {
         const sinchfn_param *header = &APR_ARRAY_IDX(response->headers, i, sinchfn_param);
 
-        if (!is_token(header->name) || strpbrk(header->value, "\r\n"))
+        if (!is_token(header->name) || !is_field_value(header->value))
             return header->name;
     }
     return NULL;

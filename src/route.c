@@ -19,6 +19,9 @@ static const sinchfn_client_error bad_escape = {
 static const sinchfn_client_error bad_dot_segment = {
     400, "The request path contains an encoded '.' or '..' segment or a NUL byte; send the path without them."
 };
+static const sinchfn_client_error bad_utf8 = {
+    400, "The request path is not valid UTF-8 after percent-decoding; encode names as UTF-8."
+};
 static const sinchfn_client_error escapes_root = {
     400, "The request path climbs above the root with '..'; send a normalized path."
 };
@@ -70,14 +73,19 @@ static const sinchfn_client_error *decode_segments(apr_pool_t *pool, apr_array_h
         char *decoded;
         apr_status_t status;
 
-        if (!strchr(raw, '%'))
+        if (!strchr(raw, '%')) {
+            if (sinchfn_utf8_invalid_offset(raw, strlen(raw)) >= 0)
+                return &bad_utf8;
             continue;
+        }
         decoded = apr_palloc(pool, strlen(raw) + 1);
         status = apr_unescape_url(decoded, raw, APR_ESCAPE_STRING, NULL, NULL, 0, NULL);
         if (status == APR_EINVAL)
             return &bad_escape;
         if (status == APR_BADCH || !strcmp(decoded, ".") || !strcmp(decoded, ".."))
             return &bad_dot_segment;
+        if (sinchfn_utf8_invalid_offset(decoded, strlen(decoded)) >= 0)
+            return &bad_utf8;
         APR_ARRAY_IDX(segments, i, char *) = decoded;
     }
     return NULL;

@@ -114,6 +114,8 @@ const sinchfn_client_error *sinchfn_parse_urlencoded(apr_pool_t *pool, const cha
  * SINCHFN_JSON_MAX_DEPTH levels. The value is released with the pool. */
 const sinchfn_client_error *sinchfn_parse_json(apr_pool_t *pool, const char *text, apr_size_t length,
                                                json_object **value);
+/* Returns the offset of the first byte that is not strict UTF-8 (RFC 3629), or -1. */
+apr_ssize_t sinchfn_utf8_invalid_offset(const char *text, apr_size_t length);
 /* Ties a json-c value to a pool so it is released with it. */
 json_object *sinchfn_json_pool_own(apr_pool_t *pool, json_object *value);
 

@@ -10,8 +10,11 @@ Locations of the shared server:
   /small          the probe function with SinchMaxBodySize 64
   /secured        the probe function behind AuthType Basic and Require valid-user
   /denied         the probe function behind Require all denied
+  /clash-a        clasha, built without hidden visibility
+  /clash-b        clashb, built without hidden visibility, with the same helper name
 """
 
+import shlex
 import shutil
 import subprocess
 
@@ -60,9 +63,21 @@ def functions(workdir):
         directory = copy_function(source, parent / name)
         build_function(directory)
         built[name] = directory
+    for name in ("clasha", "clashb"):
+        build_without_hidden_visibility(built[name])
     (built["probe"] / ".env").write_text(f"# Secrets of the probe function\nAPI_KEY={PROBE_DOTENV_SECRET}\n"
                                          f"SHARED_TOKEN={SHARED_DOTENV_SECRET}\n")
     return built
+
+
+def build_without_hidden_visibility(directory):
+    """Rebuild a function so that every non-static symbol is exported, as a careless
+    manual build would."""
+    flags = subprocess.run(["pkg-config", "--cflags", "apr-1", "json-c"], capture_output=True, text=True,
+                           check=True).stdout
+    subprocess.run(["cc", "-shared", "-fPIC", "-O2", "-I", str(source_dir() / "include"), *shlex.split(flags),
+                    "-o", str(directory / "function.so"), str(directory / "function.c")],
+                   check=True, capture_output=True, timeout=120)
 
 
 def main_config(root, port, mpm, functions) -> str:
@@ -111,6 +126,12 @@ def main_config(root, port, mpm, functions) -> str:
 <Location /denied>
     SinchFunction "{functions['probe']}"
     Require all denied
+</Location>
+<Location /clash-a>
+    SinchFunction "{functions['clasha']}"
+</Location>
+<Location /clash-b>
+    SinchFunction "{functions['clashb']}"
 </Location>
 """
 

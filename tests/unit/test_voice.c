@@ -7,7 +7,7 @@
 #include "sinchfn_core.h"
 
 /* An ICE callback for an inbound PSTN call, a Sinch SDK reference vector. */
-#define ICE_VECTOR SINCHFN_SOURCE_DIR "/../shared/peer-cases/callback-payloads/ice-node-pstn-did.json"
+#define ICE_VECTOR SINCHFN_SOURCE_DIR "/tests/vectors/callback-payloads/ice-node-pstn-did.json"
 
 static sinchfn_request *request;
 static sinchfn_event *event;

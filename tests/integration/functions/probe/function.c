@@ -77,6 +77,25 @@ static sinchfn_status badheader(sinchfn_ctx *ctx, const sinchfn_request *request
     return SINCHFN_OK;
 }
 
+/* Sets X-Control to "a", a control character given by ?byte= in hex, then "b". */
+static sinchfn_status controlheader(sinchfn_ctx *ctx, const sinchfn_request *request, sinchfn_response *response)
+{
+    const char *byte = sinchfn_request_query(request, "byte");
+    char value[4] = { 'a', (char)strtol(byte ? byte : "01", NULL, 16), 'b', '\0' };
+
+    (void)ctx;
+    sinchfn_response_header(response, "X-Control", value);
+    return sinchfn_respond_text(response, 200, "sent");
+}
+
+static sinchfn_status spoofid(sinchfn_ctx *ctx, const sinchfn_request *request, sinchfn_response *response)
+{
+    (void)ctx;
+    (void)request;
+    sinchfn_response_header(response, "X-Request-Id", "spoofed");
+    return sinchfn_respond_text(response, 200, "sent");
+}
+
 static sinchfn_status fail(sinchfn_ctx *ctx, const sinchfn_request *request, sinchfn_response *response)
 {
     (void)request;
@@ -200,6 +219,7 @@ static sinchfn_status notify(sinchfn_ctx *ctx, const sinchfn_event *event, sinch
 }
 
 SINCHFN_EXPORTS(SINCHFN_ENDPOINT(echo), SINCHFN_ENDPOINT(badheader), SINCHFN_ENDPOINT(fail),
+                SINCHFN_ENDPOINT(controlheader), SINCHFN_ENDPOINT(spoofid),
                 SINCHFN_ENDPOINT(nothing), SINCHFN_ENDPOINT(created), SINCHFN_ENDPOINT(setstatus),
                 SINCHFN_ENDPOINT(framing), SINCHFN_ENDPOINT(text),
                 SINCHFN_ENDPOINT(vars), SINCHFN_ENDPOINT_NAMED("default", probe_default),
