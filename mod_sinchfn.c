@@ -617,7 +617,7 @@ static int sinchfn_handler(request_rec *r)
 
 /* Function Locations map to no file. httpd resets per_dir_config to the server
  * defaults before map_to_storage, so the Location's function is recognized here, after
- * mod_rewrite (APR_HOOK_FIRST) and before core's translation to a filesystem path. */
+ * mod_rewrite (APR_HOOK_FIRST) and before mod_alias and core map the URI to a file. */
 static int sinchfn_translate_name(request_rec *r)
 {
     const dir_config *conf = ap_get_module_config(r->per_dir_config, &sinchfn_module);
@@ -668,7 +668,7 @@ static void register_hooks(apr_pool_t *pool)
     (void)pool;
     ap_hook_post_config(sinchfn_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(sinchfn_child_init, NULL, NULL, APR_HOOK_MIDDLE);
-    ap_hook_translate_name(sinchfn_translate_name, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_translate_name(sinchfn_translate_name, NULL, NULL, APR_HOOK_MIDDLE - 1);
     ap_hook_map_to_storage(sinchfn_map_to_storage, NULL, NULL, APR_HOOK_FIRST);
     ap_hook_fixups(sinchfn_fixups, NULL, NULL, APR_HOOK_LAST);
     ap_hook_handler(sinchfn_handler, NULL, NULL, APR_HOOK_MIDDLE);
