@@ -16,7 +16,7 @@
 #include <http_request.h>
 #include <unistd.h>
 
-#include "sinchfn_core.h"
+#include "mod_sinchfn_glue.h"
 
 module AP_MODULE_DECLARE_DATA sinchfn_module;
 APLOG_USE_MODULE(sinchfn);
@@ -268,6 +268,7 @@ static const command_rec sinchfn_directives[] = {
                   "Dotenv file of secrets for the function; values are never logged"),
     AP_INIT_TAKE1("SinchMaxBodySize", set_max_body, NULL, ACCESS_CONF,
                   "Maximum request body in bytes (default 1048576); larger bodies get 413"),
+    MOD_SINCHFN_CACHE_DIRECTIVES,
     { NULL }
 };
 
@@ -313,6 +314,8 @@ static sinchfn_ctx *make_context(request_rec *r, const dir_config *conf, log_tar
     ctx->log_level = ap_get_request_module_loglevel(r, APLOG_MODULE_INDEX);
     ctx->log_sink = log_to_request;
     ctx->log_baton = target;
+    ctx->client_ip = r->useragent_ip;
+    ctx->cache = mod_sinchfn_cache();
 
     target->r = r;
     target->function_name = conf->function_name;
@@ -606,12 +609,12 @@ static int sinchfn_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *
 
 static void register_hooks(apr_pool_t *pool)
 {
-    (void)pool;
     ap_hook_post_config(sinchfn_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(sinchfn_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_map_to_storage(sinchfn_map_to_storage, NULL, NULL, APR_HOOK_FIRST);
     ap_hook_fixups(sinchfn_fixups, NULL, NULL, APR_HOOK_LAST);
     ap_hook_handler(sinchfn_handler, NULL, NULL, APR_HOOK_MIDDLE);
+    mod_sinchfn_cache_register_hooks(pool);
 }
 
 module AP_MODULE_DECLARE_DATA sinchfn_module = {
