@@ -73,14 +73,12 @@ static const char *parse_redis(cmd_parms *cmd, const char *address)
     long port;
 
     if (!colon || colon == address)
-        return apr_psprintf(cmd->pool, "SinchCache: '%s' is not valid; use redis:HOST:PORT, e.g. "
+        return apr_psprintf(cmd->pool, "SinchCache: 'redis:%s' is not valid; use redis:HOST:PORT, e.g. "
                             "redis:127.0.0.1:6379", address);
     port = strtol(colon + 1, &end, 10);
     if (!colon[1] || *end || port < 1 || port > 65535)
         return apr_psprintf(cmd->pool, "SinchCache: the Redis port in 'redis:%s' is not a number from 1 to 65535",
                             address);
-    if (1)
-        return "SinchCache: redis is not supported yet";
     settings.kind = CACHE_REDIS;
     settings.redis_host = apr_pstrmemdup(cmd->pool, address, (apr_size_t)(colon - address));
     settings.redis_port = (int)port;
@@ -492,7 +490,15 @@ static void cache_child_init(apr_pool_t *pchild, server_rec *s)
     apr_status_t status;
 
     if (settings.kind == CACHE_REDIS) {
-        /* REDIS_STEP */
+        sinchfn_cache_backend *backend;
+        const char *problem = mod_sinchfn_redis_create(pchild, s, settings.redis_host, settings.redis_port,
+                                                       settings.max_value, &backend);
+
+        if (problem) {
+            ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, "SFN0516: setting up the Redis cache failed: %s", problem);
+            return;
+        }
+        process_cache = backend;
         return;
     }
     if (!shmcb_mutex)

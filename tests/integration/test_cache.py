@@ -1,8 +1,12 @@
-"""The cache API against a real server with several processes: shmcb through httpd's
-socache with a global mutex, under the event and the prefork MPM."""
+"""The cache API against a real server with several processes, under the event and the
+prefork MPM: shmcb through httpd's socache with a global mutex, and a real Redis server
+started on a free loopback port."""
 
 import http.client
 import json
+import shutil
+import socket
+import subprocess
 import threading
 import time
 import uuid
@@ -11,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from sinchfn_testlib import MPMS, ApacheServer, config_header, free_port
+from sinchfn_testlib import MPMS, START_TIMEOUT, STOP_TIMEOUT, ApacheServer, config_header, free_port
 
 MAX_VALUE = 4096
 # Bounded loops: attempts to reach a second process, and the counter load.
@@ -38,14 +42,83 @@ def cache_config(root, port, mpm, functions, cache_line):
             f'<Location /twin>\n    SinchFunction "{functions["statetwin"]}"\n</Location>\n')
 
 
-@pytest.fixture(scope="module", params=MPMS, ids=[f"mpm-{mpm}" for mpm in MPMS])
-def cache_server(request, workdir, functions):
-    mpm = request.param
-    root = workdir / f"cache-shmcb-{mpm}"
+BACKENDS = ["shmcb", "redis"]
+SERVERS = [(mpm, backend) for backend in BACKENDS for mpm in MPMS]
+SHMCB_LINE = "SinchCache shmcb:4194304\n"
+
+
+class RedisServer:
+    """A redis-server in the foreground on a free loopback port, without persistence."""
+
+    def __init__(self, root):
+        self.root = root
+        self.port = free_port()
+        self.process = None
+
+    def ping(self):
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
+                sock.sendall(b"PING\r\n")
+                return sock.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def start(self):
+        executable = shutil.which("redis-server")
+        if not executable:
+            raise RuntimeError("redis-server is not installed; bin/sinchfn test installs it (Debian redis-server)")
+        with open(self.root / "redis.log", "wb") as log:
+            self.process = subprocess.Popen([executable, "--port", str(self.port), "--bind", "127.0.0.1",
+                                             "--save", "", "--appendonly", "no", "--dir", str(self.root)],
+                                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"redis-server exited with status {self.process.returncode}:\n"
+                                   f"{(self.root / 'redis.log').read_text(errors='replace')}")
+            if self.ping():
+                return
+            time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"redis-server did not answer PING on 127.0.0.1:{self.port} within {START_TIMEOUT} s")
+
+    def stop(self):
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=STOP_TIMEOUT)
+
+
+@pytest.fixture(scope="module")
+def redis(workdir):
+    root = workdir / "redis"
+    root.mkdir()
+    server = RedisServer(root)
+    server.start()
+    yield server
+    server.stop()
+
+
+def make_root(workdir, name):
+    root = workdir / name
     root.mkdir()
     root.chmod(0o755)
+    return root
+
+
+@pytest.fixture(scope="module", params=SERVERS, ids=[f"{backend}-mpm-{mpm}" for mpm, backend in SERVERS])
+def cache_server(request, workdir, functions):
+    mpm, backend = request.param
+    root = make_root(workdir, f"cache-{backend}-{mpm}")
+    cache_line = SHMCB_LINE
+    if backend == "redis":
+        cache_line = f"SinchCache redis:127.0.0.1:{request.getfixturevalue('redis').port}\n"
     port = free_port()
-    apache = ApacheServer(root, port, mpm, cache_config(root, port, mpm, functions, "SinchCache shmcb:4194304\n"))
+    apache = ApacheServer(root, port, mpm, cache_config(root, port, mpm, functions, cache_line))
     apache.start()
     yield apache
     apache.stop()
@@ -326,3 +399,54 @@ def test_rate_limit_per_client(cache_server):
 
     assert limited_request(cache_server, first) == (429, {"error": "rate limited"})
     assert limited_request(cache_server, second)[0] == 200
+
+
+def wait_for_reload(server, offset):
+    """Wait until the parent has started its new generation after a graceful restart."""
+    line = server.wait_for_log("resuming normal operations", offset, timeout=START_TIMEOUT)
+    assert line, server.log_since(offset)
+    # Old children stop listening once signalled; new connections then reach new ones.
+    time.sleep(1.0)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_graceful_restart_and_entries(workdir, functions, backend, request):
+    # shmcb lives in memory the parent recreates on restart; Redis keeps entries.
+    root = make_root(workdir, f"cache-graceful-{backend}")
+    cache_line = SHMCB_LINE
+    if backend == "redis":
+        cache_line = f"SinchCache redis:127.0.0.1:{request.getfixturevalue('redis').port}\n"
+    port = free_port()
+    server = ApacheServer(root, port, "event", cache_config(root, port, "event", functions, cache_line))
+    key = unique() + "survivor"
+    server.start()
+    try:
+        assert cache_op(server, "set", key=key, value="before")[0] == 200
+        offset = server.log_size()
+
+        assert server.graceful().returncode == 0
+        wait_for_reload(server, offset)
+        read = cache_op(server, "get", key=key)[1]
+    finally:
+        server.stop()
+
+    assert read["found"] is (backend == "redis")
+
+
+def test_redis_unreachable_reported(workdir, functions):
+    root = make_root(workdir, "cache-redis-down")
+    port = free_port()
+    closed_port = free_port()
+    server = ApacheServer(root, port, "event", cache_config(root, port, "event", functions,
+                                                            f"SinchCache redis:127.0.0.1:{closed_port}\n"))
+    server.start()
+    try:
+        offset = server.log_size()
+        status, result = cache_op(server, "get", key="anything")
+        line = server.wait_for_log("SFN0502", offset)
+    finally:
+        server.stop()
+
+    assert status == 400
+    assert f"connecting to Redis at 127.0.0.1:{closed_port} failed" in result["error"]
+    assert "[sinchfn:error]" in line

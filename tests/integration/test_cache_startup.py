@@ -20,7 +20,11 @@ def write_config(tmp_path, functions, body, modules=("socache_shmcb",)):
     ("SinchCache shmcb:lots", "the shmcb size 'lots' is not a number"),
     ("SinchCache disk", "'disk' is not valid; use shmcb, shmcb:SIZE or redis:HOST:PORT"),
     ("SinchCacheMaxValueSize 0", "SinchCacheMaxValueSize: '0' is not a number of bytes"),
-], ids=["memcache", "shmcb-too-small", "shmcb-not-number", "unknown", "max-value-zero"])
+    ("SinchCache redis:127.0.0.1", "'redis:127.0.0.1' is not valid; use redis:HOST:PORT"),
+    ("SinchCache redis:127.0.0.1:70000", "the Redis port in 'redis:127.0.0.1:70000' is not a number"),
+    ("SinchCache redis::6379", "'redis::6379' is not valid; use redis:HOST:PORT"),
+], ids=["memcache", "shmcb-too-small", "shmcb-not-number", "unknown", "max-value-zero", "redis-no-port",
+        "redis-port-range", "redis-no-host"])
 def test_invalid_cache_directive_rejected(tmp_path, functions, line, fragment):
     conf = write_config(tmp_path, functions, line + "\n")
 
