@@ -36,4 +36,13 @@ const sinchfn_cache_backend *mod_sinchfn_cache(void);
 const char *mod_sinchfn_redis_create(apr_pool_t *pool, server_rec *s, const char *host, int port,
                                      apr_size_t max_value, sinchfn_cache_backend **backend);
 
+/* ---- storage (mod_sinchfn_storage.c) ---- */
+
+/* Records a Location's function and storage directory fields, read in post_config once
+ * every directive of the block has run, to create the storage directory. */
+void mod_sinchfn_storage_register(apr_pool_t *pool, const char *const *function_dir, const char *const *storage_dir);
+/* The storage directory: storage_dir when set, else storage/ in function_dir. */
+const char *mod_sinchfn_storage_dir(apr_pool_t *pool, const char *function_dir, const char *storage_dir);
+void mod_sinchfn_storage_register_hooks(apr_pool_t *pool);
+
 #endif

@@ -242,6 +242,34 @@ SINCHFN_API sinchfn_status sinchfn_cache_get_many(sinchfn_ctx *ctx, const char *
 SINCHFN_API sinchfn_status sinchfn_cache_increment(sinchfn_ctx *ctx, const char *key, apr_int64_t by,
                                                    apr_int64_t ttl, apr_int64_t *value);
 
+/* ---- state: storage ------------------------------------------------------------------- */
+
+/* Maximum length of a storage key or asset name in bytes. */
+#define SINCHFN_STORAGE_MAX_KEY 1024
+
+/* Files kept in the function's storage directory (SinchStorage, default storage/ in the
+ * function directory). A key is a relative path: `/` separates directories, and an empty
+ * segment, `.`, `..`, a leading `/`, a backslash or a control character is rejected. A
+ * key is a C string, so check a key taken from JSON for an embedded NUL (compare
+ * json_object_get_string_len with strlen) before passing it. */
+
+/* Replaces the value of key atomically: the bytes go to a temporary file that is synced
+ * and then renamed over the key, so a reader or a crash sees the old or the new value,
+ * never a mix. Concurrent writers of one key: the last rename wins. */
+SINCHFN_API sinchfn_status sinchfn_storage_write(sinchfn_ctx *ctx, const char *key, const void *data,
+                                                 apr_size_t length);
+SINCHFN_API sinchfn_status sinchfn_storage_write_text(sinchfn_ctx *ctx, const char *key, const char *text);
+/* Reads a key into request pool memory, NUL-terminated after *length bytes. A missing
+ * key is an error for which sinchfn_last_error_is_not_found() returns 1. */
+SINCHFN_API sinchfn_status sinchfn_storage_read(sinchfn_ctx *ctx, const char *key, const char **data,
+                                                apr_size_t *length);
+SINCHFN_API sinchfn_status sinchfn_storage_exists(sinchfn_ctx *ctx, const char *key, int *exists);
+/* Removes a key. *deleted (may be NULL) is set to whether it existed. */
+SINCHFN_API sinchfn_status sinchfn_storage_delete(sinchfn_ctx *ctx, const char *key, int *deleted);
+/* Lists the keys that start with prefix ("" for every key) as a sorted array of
+ * const char *. */
+SINCHFN_API sinchfn_status sinchfn_storage_list(sinchfn_ctx *ctx, const char *prefix, apr_array_header_t **keys);
+
 #ifdef __cplusplus
 }
 #endif

@@ -42,6 +42,8 @@ struct sinchfn_ctx {
     const struct sinchfn_cache_backend *cache; /* NULL when the process has no cache */
     const char *error;   /* message of the last failed state call */
     int error_not_found; /* whether that failure was a missing storage key or asset */
+    const char *storage_dir; /* NULL when the function has no storage */
+    const char *assets_dir;  /* the function's assets/ directory, which may not exist */
 };
 
 typedef enum {
@@ -239,5 +241,13 @@ int sinchfn_glob_match(const char *pattern, const char *text);
 /* Tags of state log lines. */
 #define SINCHFN_TAG_STATE_REJECTED "SFN0501"
 #define SINCHFN_TAG_STATE_FAILED "SFN0502"
+
+/* Checks a storage key or asset name (what: "storage key" or "asset name"). Returns NULL
+ * when it is a safe relative path, else the reason. A prefix may be empty and may end
+ * with `/`. */
+const char *sinchfn_relative_path_check(apr_pool_t *pool, const char *what, const char *path, int is_prefix);
+
+/* Prefix of the temporary files of atomic writes; keys may not use it. */
+#define SINCHFN_STORAGE_TEMP_PREFIX ".sinchfn-tmp-"
 
 #endif /* SINCHFN_CORE_H */

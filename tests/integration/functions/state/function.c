@@ -132,4 +132,92 @@ static sinchfn_status cache(sinchfn_ctx *ctx, const sinchfn_request *request, si
     return sinchfn_respond_json(response, 200, result);
 }
 
-SINCHFN_EXPORTS(SINCHFN_ENDPOINT(pid), SINCHFN_ENDPOINT(cache));
+/* Returns the string member name, or NULL when it is absent, not a string or holds an
+ * embedded NUL (which a C string key cannot carry). */
+static const char *member_key(const sinchfn_request *request, const char *name, int *has_nul)
+{
+    json_object *value = member(request, name);
+
+    *has_nul = 0;
+    if (!value || !json_object_is_type(value, json_type_string))
+        return NULL;
+    *has_nul = strlen(json_object_get_string(value)) != (size_t)json_object_get_string_len(value);
+    return json_object_get_string(value);
+}
+
+/* Returns bytes as a JSON array of numbers, so binary values survive the round trip. */
+static json_object *byte_array(const char *data, apr_size_t length)
+{
+    json_object *array = json_object_new_array();
+    apr_size_t i;
+
+    for (i = 0; i < length; i++)
+        json_object_array_add(array, json_object_new_int((unsigned char)data[i]));
+    return array;
+}
+
+/* Runs a storage operation; the body holds op, key, text, bytes (array of numbers) and
+ * prefix. */
+static sinchfn_status storage(sinchfn_ctx *ctx, const sinchfn_request *request, sinchfn_response *response)
+{
+    const char *op = member_string(request, "op");
+    int has_nul, flag = 0;
+    const char *key = member_key(request, "key", &has_nul);
+    json_object *result = result_object();
+    sinchfn_status status;
+
+    if (has_nul) {
+        json_object_put(result);
+        return sinchfn_respond_error(response, 400, "the key contains a NUL character");
+    }
+    if (!op)
+        op = "";
+    if (!strcmp(op, "write")) {
+        status = sinchfn_storage_write_text(ctx, key, member_string(request, "text"));
+    }
+    else if (!strcmp(op, "writeBytes")) {
+        json_object *numbers = member(request, "bytes");
+        apr_size_t count = numbers ? json_object_array_length(numbers) : 0, i;
+        unsigned char *bytes = apr_palloc(sinchfn_pool(ctx), count + 1);
+
+        for (i = 0; i < count; i++)
+            bytes[i] = (unsigned char)json_object_get_int(json_object_array_get_idx(numbers, i));
+        status = sinchfn_storage_write(ctx, key, bytes, count);
+    }
+    else if (!strcmp(op, "read")) {
+        const char *data;
+        apr_size_t length;
+
+        status = sinchfn_storage_read(ctx, key, &data, &length);
+        if (status == SINCHFN_OK) {
+            json_object_object_add(result, "text", json_object_new_string_len(data, (int)length));
+            json_object_object_add(result, "bytes", byte_array(data, length));
+        }
+    }
+    else if (!strcmp(op, "exists")) {
+        status = sinchfn_storage_exists(ctx, key, &flag);
+        json_object_object_add(result, "exists", json_object_new_boolean(flag));
+    }
+    else if (!strcmp(op, "delete")) {
+        status = sinchfn_storage_delete(ctx, key, &flag);
+        json_object_object_add(result, "deleted", json_object_new_boolean(flag));
+    }
+    else if (!strcmp(op, "list")) {
+        apr_array_header_t *keys;
+
+        status = sinchfn_storage_list(ctx, member_string(request, "prefix"), &keys);
+        json_object_object_add(result, "keys", string_array(keys));
+    }
+    else {
+        json_object_put(result);
+        return sinchfn_respond_error(response, 400, "unknown op");
+    }
+
+    if (status != SINCHFN_OK) {
+        json_object_put(result);
+        return send_state_error(ctx, response);
+    }
+    return sinchfn_respond_json(response, 200, result);
+}
+
+SINCHFN_EXPORTS(SINCHFN_ENDPOINT(pid), SINCHFN_ENDPOINT(cache), SINCHFN_ENDPOINT(storage));
