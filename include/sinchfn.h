@@ -270,6 +270,14 @@ SINCHFN_API sinchfn_status sinchfn_storage_delete(sinchfn_ctx *ctx, const char *
  * const char *. */
 SINCHFN_API sinchfn_status sinchfn_storage_list(sinchfn_ctx *ctx, const char *prefix, apr_array_header_t **keys);
 
+/* ---- state: assets ---------------------------------------------------------------------- */
+
+/* Reads a private file from the function's assets/ directory into request pool memory,
+ * NUL-terminated after *length bytes. Names follow the rules of storage keys. A missing
+ * file is an error for which sinchfn_last_error_is_not_found() returns 1. */
+SINCHFN_API sinchfn_status sinchfn_asset_read(sinchfn_ctx *ctx, const char *name, const char **data,
+                                              apr_size_t *length);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,7 +1,7 @@
 /*
  * storage.c: the storage API of include/sinchfn.h: files under the function's storage
  * directory, named by checked relative keys and replaced atomically (temporary file,
- * fsync, rename).
+ * fsync, rename). Private assets are read with the same checks.
  */
 #include <stdlib.h>
 
@@ -139,32 +139,29 @@ sinchfn_status sinchfn_storage_write_text(sinchfn_ctx *ctx, const char *key, con
     return sinchfn_storage_write(ctx, key, text, strlen(text));
 }
 
-sinchfn_status sinchfn_storage_read(sinchfn_ctx *ctx, const char *key, const char **data, apr_size_t *length)
+/* Reads the file at path for a storage key or an asset (what names which). */
+static sinchfn_status read_file(sinchfn_ctx *ctx, const char *what, const char *path, const char *key,
+                                const char **data, apr_size_t *length)
 {
-    const char *path = key_path(ctx, "read", key);
     apr_file_t *file;
     apr_finfo_t info;
     apr_status_t status;
     char *buffer;
 
-    *data = NULL;
-    *length = 0;
-    if (!path)
-        return SINCHFN_ERROR;
     status = apr_file_open(&file, path, APR_FOPEN_READ | APR_FOPEN_BINARY, 0, ctx->pool);
     if (APR_STATUS_IS_ENOENT(status) || APR_STATUS_IS_ENOTDIR(status)) {
-        sinchfn_state_fail(ctx, SINCHFN_LOG_DEBUG, SINCHFN_TAG_STATE_REJECTED, "storage key '%s' not found", key);
+        sinchfn_state_fail(ctx, SINCHFN_LOG_DEBUG, SINCHFN_TAG_STATE_REJECTED, "%s '%s' not found", what, key);
         ctx->error_not_found = 1;
         return SINCHFN_ERROR;
     }
     if (status == APR_SUCCESS)
         status = apr_file_info_get(&info, APR_FINFO_SIZE | APR_FINFO_TYPE, file);
     if (status != APR_SUCCESS)
-        return io_failed(ctx, "read", key, "opening the file", status);
+        return sinchfn_state_fail(ctx, FAILED, "reading %s '%s' failed: %pm", what, key, &status);
     if (info.filetype != APR_REG) {
         apr_file_close(file);
-        sinchfn_state_fail(ctx, SINCHFN_LOG_DEBUG, SINCHFN_TAG_STATE_REJECTED,
-                           "storage key '%s' not found (it is a directory of keys)", key);
+        sinchfn_state_fail(ctx, SINCHFN_LOG_DEBUG, SINCHFN_TAG_STATE_REJECTED, "%s '%s' not found (it is a "
+                           "directory)", what, key);
         ctx->error_not_found = 1;
         return SINCHFN_ERROR;
     }
@@ -173,10 +170,34 @@ sinchfn_status sinchfn_storage_read(sinchfn_ctx *ctx, const char *key, const cha
     status = apr_file_read_full(file, buffer, (apr_size_t)info.size, length);
     apr_file_close(file);
     if (status != APR_SUCCESS && status != APR_EOF)
-        return io_failed(ctx, "read", key, "reading the file", status);
+        return sinchfn_state_fail(ctx, FAILED, "reading %s '%s' failed: %pm", what, key, &status);
     buffer[*length] = '\0';
     *data = buffer;
     return SINCHFN_OK;
+}
+
+sinchfn_status sinchfn_storage_read(sinchfn_ctx *ctx, const char *key, const char **data, apr_size_t *length)
+{
+    const char *path = key_path(ctx, "read", key);
+
+    *data = NULL;
+    *length = 0;
+    if (!path)
+        return SINCHFN_ERROR;
+    return read_file(ctx, "storage key", path, key, data, length);
+}
+
+sinchfn_status sinchfn_asset_read(sinchfn_ctx *ctx, const char *name, const char **data, apr_size_t *length)
+{
+    const char *problem;
+
+    *data = NULL;
+    *length = 0;
+    if (!ctx->assets_dir)
+        return sinchfn_state_fail(ctx, FAILED, "asset read failed: the function has no directory");
+    if ((problem = sinchfn_relative_path_check(ctx->pool, "asset name", name, 0)))
+        return sinchfn_state_fail(ctx, REJECTED, "asset read rejected: %s", problem);
+    return read_file(ctx, "asset", apr_pstrcat(ctx->pool, ctx->assets_dir, "/", name, NULL), name, data, length);
 }
 
 sinchfn_status sinchfn_storage_exists(sinchfn_ctx *ctx, const char *key, int *exists)

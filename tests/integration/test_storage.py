@@ -196,3 +196,28 @@ def test_concurrent_writers_never_tear(storage_server):
     assert torn == []
     assert final in payloads
     assert [name for name in os.listdir(storage_server.storage / "contended") if name != "value"] == []
+
+
+def test_asset_read(storage_server):
+    response = requests.get(storage_server.url("/state/asset"), params={"name": "greetings/welcome.txt"}, timeout=5)
+
+    assert response.status_code == 200, response.text
+    assert response.json() == {"text": "Welcome to the state function!\n", "length": 31}
+
+
+def test_asset_missing_not_found(storage_server):
+    response = requests.get(storage_server.url("/state/asset"), params={"name": "nope.txt"}, timeout=5)
+
+    assert response.status_code == 400
+    assert response.json()["error"] == "asset 'nope.txt' not found"
+    assert response.json()["notFound"] is True
+
+
+@pytest.mark.parametrize("name", ["../outside.txt", "greetings/../../outside.txt", "/etc/passwd",
+                                  "greetings\\welcome.txt"])
+def test_asset_traversal_rejected(storage_server, name):
+    response = requests.get(storage_server.url("/state/asset"), params={"name": name}, timeout=5)
+
+    assert response.status_code == 400
+    assert "asset read rejected" in response.json()["error"]
+    assert response.json()["notFound"] is False

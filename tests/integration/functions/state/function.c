@@ -220,4 +220,17 @@ static sinchfn_status storage(sinchfn_ctx *ctx, const sinchfn_request *request, 
     return sinchfn_respond_json(response, 200, result);
 }
 
-SINCHFN_EXPORTS(SINCHFN_ENDPOINT(pid), SINCHFN_ENDPOINT(cache), SINCHFN_ENDPOINT(storage));
+/* Returns the asset named by the `name` query parameter as {"text", "length"}. */
+static sinchfn_status asset(sinchfn_ctx *ctx, const sinchfn_request *request, sinchfn_response *response)
+{
+    const char *data;
+    apr_size_t length;
+
+    if (sinchfn_asset_read(ctx, sinchfn_request_query(request, "name"), &data, &length) != SINCHFN_OK)
+        return send_state_error(ctx, response);
+    return sinchfn_respond_json(response, 200,
+                                sinchfn_json_object(ctx, "text", json_object_new_string_len(data, (int)length),
+                                                    "length", json_object_new_int64((apr_int64_t)length), NULL));
+}
+
+SINCHFN_EXPORTS(SINCHFN_ENDPOINT(pid), SINCHFN_ENDPOINT(cache), SINCHFN_ENDPOINT(storage), SINCHFN_ENDPOINT(asset));
