@@ -16,7 +16,7 @@
 #include <http_request.h>
 #include <unistd.h>
 
-#include "sinchfn_core.h"
+#include "mod_sinchfn_glue.h"
 
 module AP_MODULE_DECLARE_DATA sinchfn_module;
 APLOG_USE_MODULE(sinchfn);
@@ -40,6 +40,8 @@ typedef struct {
     apr_hash_t *secrets;         /* SinchEnvFile files over the function's .env */
     apr_hash_t *envfile_secrets; /* names set by SinchEnvFile, which win over .env */
     apr_off_t max_body;          /* -1 while unset */
+    const char *function_dir;    /* directory of sinch.json, storage/, assets/ */
+    const char *storage_dir;     /* SinchStorage; NULL selects storage/ in function_dir */
 } dir_config;
 
 /* ---- configuration ---- */
@@ -73,17 +75,20 @@ static void *merge_dir_config(apr_pool_t *pool, void *base_conf, void *add_conf)
     MERGE_PTR(function);
     MERGE_PTR(function_name);
     MERGE_PTR(environment);
+    MERGE_PTR(function_dir);
 #undef MERGE_PTR
 
     /* sinch.json and .env belong to the function next to them: a Location that declares
      * its own function starts from its own variables and secrets. */
     if (add->function) {
+        conf->storage_dir = add->storage_dir;
         conf->variables = add->variables;
         conf->directive_variables = add->directive_variables;
         conf->secrets = add->secrets;
         conf->envfile_secrets = add->envfile_secrets;
     }
     else {
+        conf->storage_dir = add->storage_dir ? add->storage_dir : base->storage_dir;
         conf->variables = merge_map(pool, add->variables, base->variables);
         conf->directive_variables = merge_map(pool, add->directive_variables, base->directive_variables);
         conf->secrets = merge_map(pool, add->secrets, base->secrets);
@@ -202,6 +207,8 @@ static const char *set_function(cmd_parms *cmd, void *mconfig, const char *arg)
         return apr_psprintf(cmd->pool, "SinchFunction: %s", problem);
     conf->function = loaded;
     conf->location = cmd->path;
+    conf->function_dir = dir;
+    mod_sinchfn_storage_register(cmd->pool, &conf->function_dir, &conf->storage_dir);
     conf->function_name = directory_name(cmd->pool, dir);
     return load_project(cmd, conf, dir);
 }
@@ -260,6 +267,18 @@ static const char *set_max_body(cmd_parms *cmd, void *mconfig, const char *arg)
     return NULL;
 }
 
+static const char *set_storage(cmd_parms *cmd, void *mconfig, const char *arg)
+{
+    dir_config *conf = mconfig;
+    const char *path = ap_server_root_relative(cmd->pool, arg);
+
+    if (!path || !*arg)
+        return apr_psprintf(cmd->pool, "SinchStorage: invalid path '%s'", arg);
+    conf->storage_dir = path;
+    mod_sinchfn_storage_register(cmd->pool, &conf->function_dir, &conf->storage_dir);
+    return NULL;
+}
+
 static const command_rec sinchfn_directives[] = {
     AP_INIT_TAKE1("SinchFunction", set_function, NULL, ACCESS_CONF,
                   "Function directory (holding function.so, sinch.json, .env) or built object to serve here"),
@@ -271,6 +290,10 @@ static const command_rec sinchfn_directives[] = {
                   "Dotenv file of secrets for the function; values are never logged"),
     AP_INIT_TAKE1("SinchMaxBodySize", set_max_body, NULL, ACCESS_CONF,
                   "Maximum request body in bytes (default 1048576); larger bodies get 413"),
+    MOD_SINCHFN_CACHE_DIRECTIVES,
+    AP_INIT_TAKE1("SinchStorage", set_storage, NULL, ACCESS_CONF,
+                  "Directory of the function's storage (default storage/ in the function directory), "
+                  "created at start-up and owned by the Apache User"),
     { NULL }
 };
 
@@ -316,6 +339,10 @@ static sinchfn_ctx *make_context(request_rec *r, const dir_config *conf, log_tar
     ctx->log_level = ap_get_request_module_loglevel(r, APLOG_MODULE_INDEX);
     ctx->log_sink = log_to_request;
     ctx->log_baton = target;
+    ctx->client_ip = r->useragent_ip;
+    ctx->cache = mod_sinchfn_cache();
+    ctx->storage_dir = mod_sinchfn_storage_dir(r->pool, conf->function_dir, conf->storage_dir);
+    ctx->assets_dir = conf->function_dir ? apr_pstrcat(r->pool, conf->function_dir, "/assets", NULL) : NULL;
 
     target->r = r;
     target->function_name = conf->function_name;
@@ -665,13 +692,14 @@ static int sinchfn_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *
 
 static void register_hooks(apr_pool_t *pool)
 {
-    (void)pool;
     ap_hook_post_config(sinchfn_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(sinchfn_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_translate_name(sinchfn_translate_name, NULL, NULL, APR_HOOK_MIDDLE - 1);
     ap_hook_map_to_storage(sinchfn_map_to_storage, NULL, NULL, APR_HOOK_FIRST);
     ap_hook_fixups(sinchfn_fixups, NULL, NULL, APR_HOOK_LAST);
     ap_hook_handler(sinchfn_handler, NULL, NULL, APR_HOOK_MIDDLE);
+    mod_sinchfn_cache_register_hooks(pool);
+    mod_sinchfn_storage_register_hooks(pool);
 }
 
 module AP_MODULE_DECLARE_DATA sinchfn_module = {

@@ -190,6 +190,95 @@ SINCHFN_API sinchfn_status sinchfn_svaml_answer(sinchfn_svaml *svaml);
 SINCHFN_API sinchfn_status sinchfn_svaml_hangup(sinchfn_svaml *svaml);
 SINCHFN_API sinchfn_status sinchfn_svaml_continue(sinchfn_svaml *svaml);
 
+/* ---- state: errors ------------------------------------------------------------------- */
+
+/* The message of the last cache, storage or asset call of this context that returned
+ * SINCHFN_ERROR, e.g. "cache key is empty"; NULL when none failed. The text never holds
+ * a stored value. */
+SINCHFN_API const char *sinchfn_last_error(const sinchfn_ctx *ctx);
+/* Whether that last failure was a missing storage key or asset file. */
+SINCHFN_API int sinchfn_last_error_is_not_found(const sinchfn_ctx *ctx);
+/* The client address Apache determined for the request (mod_remoteip's value when a
+ * trusted proxy is configured), never a raw header. */
+SINCHFN_API const char *sinchfn_client_ip(const sinchfn_ctx *ctx);
+
+/* ---- state: cache --------------------------------------------------------------------- */
+
+/* TTL of an entry, in seconds, when a call passes a TTL of 0. */
+#define SINCHFN_CACHE_DEFAULT_TTL 3600
+/* Maximum length of a cache key in bytes. */
+#define SINCHFN_CACHE_MAX_KEY 250
+
+/* The cache is shared by every process of the server (SinchCache shmcb) or by every
+ * server using the same Redis (SinchCache redis:HOST:PORT). Keys are namespaced by the
+ * function name, so functions with different names never see each other's entries.
+ * Values are JSON. Each call returns SINCHFN_OK, or SINCHFN_ERROR with the reason in
+ * sinchfn_last_error(); a missing key is never an error. */
+
+/* Reads a key. *value is NULL when the key is absent or expired; otherwise the request
+ * pool owns the value. */
+SINCHFN_API sinchfn_status sinchfn_cache_get(sinchfn_ctx *ctx, const char *key, json_object **value);
+/* Stores a value for ttl seconds (0: SINCHFN_CACHE_DEFAULT_TTL). The value is copied;
+ * the caller keeps ownership. A value whose JSON text exceeds SinchCacheMaxValueSize
+ * bytes is rejected. */
+SINCHFN_API sinchfn_status sinchfn_cache_set(sinchfn_ctx *ctx, const char *key, json_object *value,
+                                             apr_int64_t ttl);
+/* Sets *found to whether the key is present. */
+SINCHFN_API sinchfn_status sinchfn_cache_has(sinchfn_ctx *ctx, const char *key, int *found);
+/* Removes a key. *deleted (may be NULL) is set to whether the key was present. */
+SINCHFN_API sinchfn_status sinchfn_cache_delete(sinchfn_ctx *ctx, const char *key, int *deleted);
+/* Adds seconds to the remaining lifetime of a key. *extended is 0 when the key is absent. */
+SINCHFN_API sinchfn_status sinchfn_cache_extend(sinchfn_ctx *ctx, const char *key, apr_int64_t seconds,
+                                                int *extended);
+/* Lists the function's keys matching pattern, where `*` matches any run of characters
+ * and every other character matches itself. *keys is a sorted array of const char *. */
+SINCHFN_API sinchfn_status sinchfn_cache_keys(sinchfn_ctx *ctx, const char *pattern, apr_array_header_t **keys);
+/* Reads several keys at once. *values is a JSON object of key -> value holding only the
+ * keys that are present; the request pool owns it. */
+SINCHFN_API sinchfn_status sinchfn_cache_get_many(sinchfn_ctx *ctx, const char *const *keys, int count,
+                                                  json_object **values);
+/* Adds `by` to the integer stored under key and sets *value to the result, atomically
+ * across every process (and server, with Redis). A missing key counts from 0 and gets
+ * ttl seconds (0: SINCHFN_CACHE_DEFAULT_TTL); an existing key keeps its lifetime. */
+SINCHFN_API sinchfn_status sinchfn_cache_increment(sinchfn_ctx *ctx, const char *key, apr_int64_t by,
+                                                   apr_int64_t ttl, apr_int64_t *value);
+
+/* ---- state: storage ------------------------------------------------------------------- */
+
+/* Maximum length of a storage key or asset name in bytes. */
+#define SINCHFN_STORAGE_MAX_KEY 1024
+
+/* Files kept in the function's storage directory (SinchStorage, default storage/ in the
+ * function directory). A key is a relative path: `/` separates directories, and an empty
+ * segment, `.`, `..`, a leading `/`, a backslash or a control character is rejected. A
+ * key is a C string, so check a key taken from JSON for an embedded NUL (compare
+ * json_object_get_string_len with strlen) before passing it. */
+
+/* Replaces the value of key atomically: the bytes go to a temporary file that is synced
+ * and then renamed over the key, so a reader or a crash sees the old or the new value,
+ * never a mix. Concurrent writers of one key: the last rename wins. */
+SINCHFN_API sinchfn_status sinchfn_storage_write(sinchfn_ctx *ctx, const char *key, const void *data,
+                                                 apr_size_t length);
+SINCHFN_API sinchfn_status sinchfn_storage_write_text(sinchfn_ctx *ctx, const char *key, const char *text);
+/* Reads a key into request pool memory, NUL-terminated after *length bytes. A missing
+ * key is an error for which sinchfn_last_error_is_not_found() returns 1. */
+SINCHFN_API sinchfn_status sinchfn_storage_read(sinchfn_ctx *ctx, const char *key, const char **data,
+                                                apr_size_t *length);
+SINCHFN_API sinchfn_status sinchfn_storage_exists(sinchfn_ctx *ctx, const char *key, int *exists);
+/* Removes a key. *deleted (may be NULL) is set to whether it existed. */
+SINCHFN_API sinchfn_status sinchfn_storage_delete(sinchfn_ctx *ctx, const char *key, int *deleted);
+/* Lists the keys that start with prefix ("" for every key) as a sorted array of
+ * const char *. */
+SINCHFN_API sinchfn_status sinchfn_storage_list(sinchfn_ctx *ctx, const char *prefix, apr_array_header_t **keys);
+
+/* ---- state: assets ---------------------------------------------------------------------- */
+
+/* Reads a private file from the function's assets/ directory into request pool memory,
+ * NUL-terminated after *length bytes. Names follow the rules of storage keys. A missing
+ * file is an error for which sinchfn_last_error_is_not_found() returns 1. */
+SINCHFN_API sinchfn_status sinchfn_asset_read(sinchfn_ctx *ctx, const char *name, const char **data,
+                                              apr_size_t *length);
+
 #ifdef __cplusplus
 }
 #endif

@@ -38,6 +38,12 @@ struct sinchfn_ctx {
     int log_level; /* highest SINCHFN_LOG_* level that reaches the sink */
     sinchfn_log_sink log_sink;
     void *log_baton;
+    const char *client_ip;
+    const struct sinchfn_cache_backend *cache; /* NULL when the process has no cache */
+    const char *error;   /* message of the last failed state call */
+    int error_not_found; /* whether that failure was a missing storage key or asset */
+    const char *storage_dir; /* NULL when the function has no storage */
+    const char *assets_dir;  /* the function's assets/ directory, which may not exist */
 };
 
 typedef enum {
@@ -194,5 +200,56 @@ void sinchfn_log(const sinchfn_ctx *ctx, int level, const char *tag, const char 
 
 /* Tag of the lines a handler logs through sinchfn_log_*(). */
 #define SINCHFN_TAG_HANDLER "SFN0400"
+
+/* ---- state services ---- */
+
+/* Records a failed state call for sinchfn_last_error() and logs it at the given level
+ * under tag. Returns SINCHFN_ERROR. */
+sinchfn_status sinchfn_state_fail(sinchfn_ctx *ctx, int level, const char *tag, const char *fmt, ...)
+    SINCHFN_PRINTF(4, 5);
+
+/* A cache store the glue provides (shmcb through socache, or Redis). Keys passed to it
+ * are complete: namespaced, at least 4 bytes. Each operation returns NULL on success,
+ * else a message that names the failure without the value. */
+typedef struct sinchfn_cache_backend sinchfn_cache_backend;
+struct sinchfn_cache_backend {
+    const char *name;       /* "shmcb" or "redis" */
+    apr_size_t max_value;   /* largest serialized value in bytes */
+    void *baton;
+    /* *value is NULL on a miss. */
+    const char *(*get)(const sinchfn_cache_backend *cache, apr_pool_t *pool, const char *key,
+                       const char **value, apr_size_t *length);
+    const char *(*set)(const sinchfn_cache_backend *cache, apr_pool_t *pool, const char *key,
+                       const char *value, apr_size_t length, apr_int64_t ttl);
+    const char *(*remove)(const sinchfn_cache_backend *cache, apr_pool_t *pool, const char *key, int *removed);
+    const char *(*extend)(const sinchfn_cache_backend *cache, apr_pool_t *pool, const char *key,
+                          apr_int64_t seconds, int *extended);
+    /* Appends every live key starting with prefix (complete keys, as const char *). */
+    const char *(*list)(const sinchfn_cache_backend *cache, apr_pool_t *pool, const char *prefix,
+                        apr_array_header_t *keys);
+    const char *(*increment)(const sinchfn_cache_backend *cache, apr_pool_t *pool, const char *key,
+                             apr_int64_t by, apr_int64_t ttl, apr_int64_t *value);
+};
+
+/* Largest TTL or extension accepted, in seconds (ten years). */
+#define SINCHFN_CACHE_MAX_TTL (10 * 365 * 24 * 3600LL)
+
+/* The prefix of every cache key of a function: "sinchfn:<name length>:<name>:", so no
+ * two function names share a prefix. */
+const char *sinchfn_cache_namespace(apr_pool_t *pool, const char *function_name);
+/* Whether text matches a pattern in which `*` matches any run of bytes. */
+int sinchfn_glob_match(const char *pattern, const char *text);
+
+/* Tags of state log lines. */
+#define SINCHFN_TAG_STATE_REJECTED "SFN0501"
+#define SINCHFN_TAG_STATE_FAILED "SFN0502"
+
+/* Checks a storage key or asset name (what: "storage key" or "asset name"). Returns NULL
+ * when it is a safe relative path, else the reason. A prefix may be empty and may end
+ * with `/`. */
+const char *sinchfn_relative_path_check(apr_pool_t *pool, const char *what, const char *path, int is_prefix);
+
+/* Prefix of the temporary files of atomic writes; keys may not use it. */
+#define SINCHFN_STORAGE_TEMP_PREFIX ".sinchfn-tmp-"
 
 #endif /* SINCHFN_CORE_H */

@@ -1,7 +1,9 @@
 /*
  * The Sinch Functions documentation's example in C: a welcome message for inbound calls,
- * a status endpoint and a notification endpoint.
+ * a status endpoint, a notification endpoint and a rate-limited endpoint.
  */
+#include <apr_strings.h>
+
 #include <sinchfn.h>
 
 static sinchfn_status ice(sinchfn_ctx *ctx, const sinchfn_event *event, sinchfn_svaml *svaml)
@@ -36,4 +38,25 @@ static sinchfn_status inbound(sinchfn_ctx *ctx, const sinchfn_request *request, 
                                 sinchfn_json_object(ctx, "received", json_object_new_boolean(1), NULL));
 }
 
-SINCHFN_EXPORTS(SINCHFN_VOICE(ice), SINCHFN_ENDPOINT(status), SINCHFN_ENDPOINT(inbound));
+/* The documentation's rate limiter: 10 requests per 60 s per client address. The
+ * counter is incremented atomically, so concurrent requests cannot slip past the limit. */
+#define RATE_LIMIT 10
+#define RATE_WINDOW_SECONDS 60
+
+static sinchfn_status limited(sinchfn_ctx *ctx, const sinchfn_request *request, sinchfn_response *response)
+{
+    const char *key = apr_pstrcat(sinchfn_pool(ctx), "ratelimit:", sinchfn_client_ip(ctx), NULL);
+    apr_int64_t count;
+
+    (void)request;
+    if (sinchfn_cache_increment(ctx, key, 1, RATE_WINDOW_SECONDS, &count) != SINCHFN_OK)
+        return sinchfn_fail(ctx, "rate limit counter failed: %s", sinchfn_last_error(ctx));
+    if (count > RATE_LIMIT)
+        return sinchfn_respond_error(response, 429, "rate limited");
+
+    return sinchfn_respond_json(response, 200,
+                                sinchfn_json_object(ctx, "allowed", json_object_new_boolean(1),
+                                                    "remaining", json_object_new_int64(RATE_LIMIT - count), NULL));
+}
+
+SINCHFN_EXPORTS(SINCHFN_VOICE(ice), SINCHFN_ENDPOINT(status), SINCHFN_ENDPOINT(inbound), SINCHFN_ENDPOINT(limited));

@@ -20,5 +20,6 @@ Suite *voice_suite(void);
 Suite *function_suite(void);
 Suite *context_suite(void);
 Suite *dispatch_suite(void);
+Suite *cache_suite(void);
 
 #endif

@@ -1,0 +1,48 @@
+/*
+ * mod_sinchfn_glue.h: declarations shared by the Apache glue files of mod_sinchfn.
+ * Names start with mod_sinchfn_ so that the module's export list (^sinchfn_) keeps
+ * them out of reach of function objects.
+ */
+#ifndef MOD_SINCHFN_GLUE_H
+#define MOD_SINCHFN_GLUE_H
+
+#include <httpd.h>
+#include <http_config.h>
+
+#include "sinchfn_core.h"
+
+extern module AP_MODULE_DECLARE_DATA sinchfn_module;
+
+/* ---- cache (mod_sinchfn_cache.c) ---- */
+
+const char *mod_sinchfn_set_cache(cmd_parms *cmd, void *mconfig, const char *arg);
+const char *mod_sinchfn_set_cache_max_value(cmd_parms *cmd, void *mconfig, const char *arg);
+
+#define MOD_SINCHFN_CACHE_DIRECTIVES                                                                  \
+    AP_INIT_TAKE1("SinchCache", mod_sinchfn_set_cache, NULL, RSRC_CONF,                                 \
+                  "Server-wide cache of every function: shmcb[:SIZE] (SIZE in bytes, default 2097152) " \
+                  "or redis:HOST:PORT"),                                                              \
+    AP_INIT_TAKE1("SinchCacheMaxValueSize", mod_sinchfn_set_cache_max_value, NULL, RSRC_CONF,           \
+                  "Largest cache value in bytes of JSON text (default 16384)")
+
+void mod_sinchfn_cache_register_hooks(apr_pool_t *pool);
+/* The cache of this process, or NULL when it could not be set up. */
+const sinchfn_cache_backend *mod_sinchfn_cache(void);
+
+/* ---- Redis (mod_sinchfn_redis.c) ---- */
+
+/* Builds the Redis backend of one child process; connections are opened on demand.
+ * Returns NULL on success, else a message. */
+const char *mod_sinchfn_redis_create(apr_pool_t *pool, server_rec *s, const char *host, int port,
+                                     apr_size_t max_value, sinchfn_cache_backend **backend);
+
+/* ---- storage (mod_sinchfn_storage.c) ---- */
+
+/* Records a Location's function and storage directory fields, read in post_config once
+ * every directive of the block has run, to create the storage directory. */
+void mod_sinchfn_storage_register(apr_pool_t *pool, const char *const *function_dir, const char *const *storage_dir);
+/* The storage directory: storage_dir when set, else storage/ in function_dir. */
+const char *mod_sinchfn_storage_dir(apr_pool_t *pool, const char *function_dir, const char *storage_dir);
+void mod_sinchfn_storage_register_hooks(apr_pool_t *pool);
+
+#endif
