@@ -480,12 +480,13 @@ static void parse_timestamped_header(apr_pool_t *pool, const char *value, timest
         if (!(equals = strchr(element, '=')))
             continue;
         *equals = '\0';
+        apr_collapse_spaces(equals + 1, equals + 1);
         if (!strcmp(element, "t")) {
-            parsed->timestamp = apr_collapse_spaces(equals + 1, equals + 1);
+            parsed->timestamp = equals + 1;
             parsed->timestamps++;
         }
         else if (!strcmp(element, "v1")) {
-            APR_ARRAY_PUSH(parsed->signatures, const char *) = apr_collapse_spaces(equals + 1, equals + 1);
+            APR_ARRAY_PUSH(parsed->signatures, const char *) = equals + 1;
         }
     }
 }

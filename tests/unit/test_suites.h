@@ -20,5 +20,7 @@ Suite *voice_suite(void);
 Suite *function_suite(void);
 Suite *context_suite(void);
 Suite *dispatch_suite(void);
+Suite *auth_suite(void);
+Suite *signature_suite(void);
 
 #endif
