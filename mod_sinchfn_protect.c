@@ -1,8 +1,8 @@
 /*
  * mod_sinchfn_protect.c: the protection step of the handler and its directives.
- * Before a request reaches user code it must come from an allowed network when the
- * function is private, carry no access token in its URL, prove with a signature that
- * a callback comes from Sinch, and carry Basic credentials for a protected export.
+ * A request reaches user code only when it comes from an allowed network (for a
+ * private function) and carries no access token in its URL. A callback must also
+ * carry a valid Sinch signature, and a protected export valid Basic credentials.
  * The checks themselves live in src/auth.c and src/signature.c.
  */
 #include <apr_atomic.h>
@@ -286,13 +286,13 @@ int protect_needs_signature(const dir_config *conf, const sinchfn_ctx *ctx, cons
 
 /* Logs a missing or invalid secret once per process and Location: it is a fault of the
  * configuration, not of the client, and would otherwise repeat on every callback. */
-static void warn_unconfigured(const dir_config *conf, sinchfn_ctx *ctx, apr_uint32_t *flag, const char *what)
+static void warn_unconfigured(const dir_config *conf, sinchfn_ctx *ctx, apr_uint32_t *flag, const char *problem)
 {
     if (apr_atomic_cas32(flag, 1, 0) != 0)
         return;
     sinchfn_log(ctx, SINCHFN_LOG_WARN, TAG_SIGNATURE_UNCONFIGURED, "callback signatures are enforced for function "
                 "'%s' at %s, but %s; every signed request is rejected with 401 until it is fixed (this warning "
-                "is logged once per process)", conf->function_name, conf->location, what);
+                "is logged once per process)", conf->function_name, conf->location, problem);
 }
 
 static sinchfn_signature_status check_application(request_rec *r, const dir_config *conf, sinchfn_ctx *ctx,

@@ -1,8 +1,8 @@
 /*
  * signature.c: the signatures that prove a request comes from Sinch or from another
- * webhook sender: the application signature of voice and Verification callbacks, the
- * nonce HMAC of Conversation and SMS webhooks, the hex HMAC-SHA1 of Numbers callbacks,
- * and a Stripe-style timestamped HMAC for other senders. Every check works on the raw
+ * webhook sender. Voice and Verification callbacks carry the application signature,
+ * Conversation and SMS webhooks a nonce HMAC, and Numbers callbacks a hex HMAC-SHA1.
+ * Other senders can use a Stripe-style timestamped HMAC. Every check works on the raw
  * body bytes and compares in constant time.
  */
 #include <stdlib.h>

@@ -386,7 +386,7 @@ def test_voice_basic_base64_accepted(guard):
     assert response.status_code == 200, response.text
 
 
-def test_voice_basic_raw_refused(guard):
+def test_voice_basic_raw_rejected(guard):
     offset = guard.log_size()
 
     response = post(guard, "/g/ice", headers={"Content-Type": JSON, "Authorization": f"Basic {APP_KEY}:{APP_SECRET}"})
@@ -659,7 +659,7 @@ def test_bearer_token_read(guard):
     assert other.json() == {"matches": False}
 
 
-def test_bearer_token_in_query_refused(guard):
+def test_query_token_rejected(guard):
     offset = guard.log_size()
     access_log = guard.root / "access.log"
 
