@@ -16,7 +16,7 @@
 #define PEER_CASES SINCHFN_SOURCE_DIR "/../shared/peer-cases/signature-cases.json"
 
 /* An application key, and the secret of the example in Sinch's Voice documentation. */
-#define DOCS_KEY "669E367E-6BBA-48AB-AF15-266871C28135"
+#define APP_KEY "669E367E-6BBA-48AB-AF15-266871C28135"
 #define DOCS_SECRET "BeIukql3pTKJ8RGL5zo0DA=="
 
 /* Cases where Sinch's SDKs disagree, with the outcome mod_sinchfn chose. A case that
@@ -374,7 +374,7 @@ END_TEST
 static sinchfn_request *signed_callback(const char *x_timestamp, const char *scheme)
 {
     sinchfn_request *request = make_request("POST", "/fn/ace", CALLBACK_BODY);
-    const char *authorization = sinchfn_sign_application_request(test_pool, DOCS_KEY, DOCS_SECRET, "POST", "/fn/ace",
+    const char *authorization = sinchfn_sign_application_request(test_pool, APP_KEY, DOCS_SECRET, "POST", "/fn/ace",
                                                                  "application/json", x_timestamp, CALLBACK_BODY,
                                                                  strlen(CALLBACK_BODY));
 
@@ -399,7 +399,7 @@ static const char *iso_time(apr_time_t time)
 static sinchfn_signature_status check(const sinchfn_request *request, apr_time_t now, apr_int64_t max_skew,
                                       const char **reason)
 {
-    return sinchfn_check_application(test_pool, request, DOCS_KEY, DOCS_SECRET, now, max_skew, reason);
+    return sinchfn_check_application(test_pool, request, APP_KEY, DOCS_SECRET, now, max_skew, reason);
 }
 
 START_TEST(application_fresh_signature_valid)
@@ -488,7 +488,7 @@ START_TEST(application_wrong_secret_mismatch)
     apr_time_t now = apr_time_now();
     const char *reason = NULL;
 
-    ck_assert_int_eq(sinchfn_check_application(test_pool, signed_callback(iso_time(now), "Application"), DOCS_KEY,
+    ck_assert_int_eq(sinchfn_check_application(test_pool, signed_callback(iso_time(now), "Application"), APP_KEY,
                                                "b3RoZXItc2VjcmV0", now, 600, &reason),
                      SINCHFN_SIGNATURE_MISMATCH);
     ck_assert_str_eq(reason, "the signature does not match the request");
@@ -498,8 +498,8 @@ END_TEST
 START_TEST(application_malformed_authorization)
 {
     static const char *const values[] = {
-        "Application  " DOCS_KEY ":sig", "Application " DOCS_KEY ":sig ", "Application", "Application " DOCS_KEY,
-        "Application " DOCS_KEY ":a:b", " Application " DOCS_KEY ":sig",
+        "Application  " APP_KEY ":sig", "Application " APP_KEY ":sig ", "Application", "Application " APP_KEY,
+        "Application " APP_KEY ":a:b", " Application " APP_KEY ":sig",
     };
     apr_time_t now = apr_time_now();
     apr_size_t i;
@@ -546,14 +546,14 @@ START_TEST(application_basic_base64_only)
     char encoded[128];
     const char *reason = NULL;
 
-    apr_base64_encode(encoded, DOCS_KEY ":" DOCS_SECRET, (int)strlen(DOCS_KEY ":" DOCS_SECRET));
+    apr_base64_encode(encoded, APP_KEY ":" DOCS_SECRET, (int)strlen(APP_KEY ":" DOCS_SECRET));
     apr_table_set(request->headers, "Authorization", apr_pstrcat(test_pool, "Basic ", encoded, NULL));
     ck_assert_int_eq(check(request, now, 600, &reason), SINCHFN_SIGNATURE_VALID);
 
-    apr_table_set(request->headers, "Authorization", "Basic " DOCS_KEY ":" DOCS_SECRET);
+    apr_table_set(request->headers, "Authorization", "Basic " APP_KEY ":" DOCS_SECRET);
     ck_assert_int_eq(check(request, now, 600, &reason), SINCHFN_SIGNATURE_MALFORMED);
 
-    apr_base64_encode(encoded, DOCS_KEY ":wrong", (int)strlen(DOCS_KEY ":wrong"));
+    apr_base64_encode(encoded, APP_KEY ":wrong", (int)strlen(APP_KEY ":wrong"));
     apr_table_set(request->headers, "Authorization", apr_pstrcat(test_pool, "basic ", encoded, NULL));
     ck_assert_int_eq(check(request, now, 600, &reason), SINCHFN_SIGNATURE_MISMATCH);
 }
@@ -564,11 +564,11 @@ START_TEST(application_without_secret)
     const char *reason = NULL;
     sinchfn_request *request = signed_callback("2014-09-24T10:59:41Z", "Application");
 
-    ck_assert_int_eq(sinchfn_check_application(test_pool, request, DOCS_KEY, NULL, 0, 0, &reason),
+    ck_assert_int_eq(sinchfn_check_application(test_pool, request, APP_KEY, NULL, 0, 0, &reason),
                      SINCHFN_SIGNATURE_NO_SECRET);
     ck_assert_int_eq(sinchfn_check_application(test_pool, request, NULL, DOCS_SECRET, 0, 0, &reason),
                      SINCHFN_SIGNATURE_NO_SECRET);
-    ck_assert_int_eq(sinchfn_check_application(test_pool, request, DOCS_KEY, "not base64!", 0, 0, &reason),
+    ck_assert_int_eq(sinchfn_check_application(test_pool, request, APP_KEY, "not base64!", 0, 0, &reason),
                      SINCHFN_SIGNATURE_NO_SECRET);
     ck_assert_str_eq(reason, "the application secret is not valid base64");
 }
