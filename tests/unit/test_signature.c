@@ -1,5 +1,5 @@
-/* test_signature.c: signature checks and signing, on the SDK reference vectors read
- * from ../shared/peer-cases/signature-cases.json at run time and on cases of our own. */
+/* test_signature.c: signature checks and signing, on reference vectors from Sinch's SDK
+ * tests (the file PEER_CASES, read at run time) and on cases of our own. */
 #include <string.h>
 
 #include <apr_base64.h>
