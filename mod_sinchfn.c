@@ -2,7 +2,8 @@
  * mod_sinchfn.c: the Apache httpd glue of mod_sinchfn. It declares the directives,
  * loads each function object at configuration time, skips the filesystem walk for
  * function Locations, and turns a request_rec into a runtime request and the runtime's
- * response back into HTTP. The runtime itself lives in src/ and uses no httpd headers.
+ * response back into HTTP. The protection step lives in mod_sinchfn_protect.c, and the
+ * runtime itself in src/, which uses no httpd headers.
  */
 #include <apr_atomic.h>
 #include <apr_lib.h>
@@ -16,33 +17,20 @@
 #include <http_request.h>
 #include <unistd.h>
 
+#include "mod_sinchfn.h"
 #include "mod_sinchfn_glue.h"
 
-module AP_MODULE_DECLARE_DATA sinchfn_module;
 APLOG_USE_MODULE(sinchfn);
 
 #define HANDLER_NAME "sinchfn"
 #define OBJECT_NAME "function.so"
 #define REQUEST_ID_HEADER "X-Request-Id"
+#define TAG_CLIENT_ERROR "SFN0201"
 
 /* Start of this server process, for sinchfn_uptime(); set again in each child. */
 static apr_time_t process_start;
 /* Per-process sequence of generated request ids. */
 static apr_uint32_t request_sequence;
-
-typedef struct {
-    const char *location;        /* Location path SinchFunction was declared in */
-    const sinchfn_loaded *function;
-    const char *function_name;
-    const char *environment;     /* NULL while unset */
-    apr_hash_t *variables;       /* SinchVariable over sinch.json variables */
-    apr_hash_t *directive_variables; /* names set by SinchVariable, which win over sinch.json */
-    apr_hash_t *secrets;         /* SinchEnvFile files over the function's .env */
-    apr_hash_t *envfile_secrets; /* names set by SinchEnvFile, which win over .env */
-    apr_off_t max_body;          /* -1 while unset */
-    const char *function_dir;    /* directory of sinch.json, storage/, assets/ */
-    const char *storage_dir;     /* SinchStorage; NULL selects storage/ in function_dir */
-} dir_config;
 
 /* ---- configuration ---- */
 
@@ -52,6 +40,7 @@ static void *create_dir_config(apr_pool_t *pool, char *path)
 
     (void)path;
     conf->max_body = -1;
+    protect_config_init(conf);
     return conf;
 }
 
@@ -95,6 +84,7 @@ static void *merge_dir_config(apr_pool_t *pool, void *base_conf, void *add_conf)
         conf->envfile_secrets = merge_map(pool, add->envfile_secrets, base->envfile_secrets);
     }
     conf->max_body = add->max_body >= 0 ? add->max_body : base->max_body;
+    protect_config_merge(pool, conf, base, add);
     return conf;
 }
 
@@ -168,6 +158,10 @@ static const char *load_project(cmd_parms *cmd, dir_config *conf, const char *di
         (problem = sinchfn_dotenv_load(cmd->pool, dotenv, dotenv_secrets)))
         return apr_psprintf(cmd->pool, "SinchFunction: %s", problem);
 
+    if ((problem = protect_check_variables(cmd->pool, project_variables, project)) ||
+        (problem = protect_check_variables(cmd->pool, dotenv_secrets, dotenv)))
+        return apr_psprintf(cmd->pool, "SinchFunction: %s", problem);
+
     copy_unless_set(cmd->pool, project_variables, &conf->variables, conf->directive_variables);
     copy_unless_set(cmd->pool, dotenv_secrets, &conf->secrets, conf->envfile_secrets);
     return NULL;
@@ -206,6 +200,7 @@ static const char *set_function(cmd_parms *cmd, void *mconfig, const char *arg)
     if ((problem = sinchfn_function_load(cmd->pool, object, &loaded)))
         return apr_psprintf(cmd->pool, "SinchFunction: %s", problem);
     conf->function = loaded;
+    conf->warnings = apr_pcalloc(cmd->pool, sizeof(*conf->warnings));
     conf->location = cmd->path;
     conf->function_dir = dir;
     mod_sinchfn_storage_register(cmd->pool, &conf->function_dir, &conf->storage_dir);
@@ -235,6 +230,10 @@ static const char *set_variable(cmd_parms *cmd, void *mconfig, const char *name,
     if (!*name || *c || apr_isdigit(*name))
         return apr_psprintf(cmd->pool, "SinchVariable: '%s' is not a valid name; use letters, digits, '_' and '.', "
                             "not starting with a digit", name);
+    if (!strcmp(name, "WEBHOOK_PROTECTION") && strcmp(value, "never") && strcmp(value, "deploy") &&
+        strcmp(value, "always"))
+        return apr_psprintf(cmd->pool, "SinchVariable: WEBHOOK_PROTECTION '%s' is not valid; use never, deploy or "
+                            "always", value);
     apr_hash_set(ensure_map(cmd->pool, &conf->variables), name, APR_HASH_KEY_STRING, value);
     apr_hash_set(ensure_map(cmd->pool, &conf->directive_variables), name, APR_HASH_KEY_STRING, value);
     return NULL;
@@ -248,7 +247,8 @@ static const char *set_env_file(cmd_parms *cmd, void *mconfig, const char *arg)
 
     if (!path || !file_exists(cmd->temp_pool, path, APR_REG))
         return apr_psprintf(cmd->pool, "SinchEnvFile: %s is not a readable file", path ? path : arg);
-    if ((problem = sinchfn_dotenv_load(cmd->pool, path, ensure_map(cmd->pool, &conf->envfile_secrets))))
+    if ((problem = sinchfn_dotenv_load(cmd->pool, path, ensure_map(cmd->pool, &conf->envfile_secrets))) ||
+        (problem = protect_check_variables(cmd->pool, conf->envfile_secrets, path)))
         return apr_psprintf(cmd->pool, "SinchEnvFile: %s", problem);
     copy_unless_set(cmd->pool, conf->envfile_secrets, &conf->secrets, NULL);
     return NULL;
@@ -294,6 +294,7 @@ static const command_rec sinchfn_directives[] = {
     AP_INIT_TAKE1("SinchStorage", set_storage, NULL, ACCESS_CONF,
                   "Directory of the function's storage (default storage/ in the function directory), "
                   "created at start-up and owned by the Apache User"),
+    PROTECT_DIRECTIVES,
     { NULL }
 };
 
@@ -336,6 +337,7 @@ static sinchfn_ctx *make_context(request_rec *r, const dir_config *conf, log_tar
     ctx->secrets = conf->secrets;
     ctx->request_id = make_request_id(r);
     ctx->process_start = process_start;
+    ctx->signature_max_skew = protect_max_skew(conf);
     ctx->log_level = ap_get_request_module_loglevel(r, APLOG_MODULE_INDEX);
     ctx->log_sink = log_to_request;
     ctx->log_baton = target;
@@ -396,7 +398,7 @@ static int send_response(request_rec *r, const sinchfn_response *response, const
  * fits SinchMaxBodySize is read and dropped so the connection stays usable; any other
  * body stays unread and the connection closes after the response, so no more than the
  * cap is ever read and httpd sends no 100 Continue. */
-static void skip_body(request_rec *r, const dir_config *conf)
+void skip_body(request_rec *r, const dir_config *conf)
 {
     apr_off_t max_body = conf->max_body >= 0 ? conf->max_body : SINCHFN_DEFAULT_MAX_BODY;
     const char *declared = apr_table_get(r->headers_in, "Content-Length");
@@ -412,15 +414,22 @@ static void skip_body(request_rec *r, const dir_config *conf)
     r->connection->keepalive = AP_CONN_CLOSE;
 }
 
-static int send_client_error(request_rec *r, sinchfn_ctx *ctx, int status, const char *message, const char *route)
+int send_runtime_error(request_rec *r, sinchfn_ctx *ctx, int status, const char *tag, const char *message,
+                       const char *route)
 {
     sinchfn_response *response = sinchfn_response_create(r->pool);
 
-    sinchfn_log(ctx, SINCHFN_LOG_INFO, "SFN0201", "%d %s %s: %s", status, r->method, r->unparsed_uri, message);
+    if (tag)
+        sinchfn_log(ctx, SINCHFN_LOG_INFO, tag, "%d %s %s: %s", status, r->method, r->unparsed_uri, message);
     sinchfn_response_runtime_error(response, status, message, route, ctx->request_id);
     if (status == HTTP_METHOD_NOT_ALLOWED)
         sinchfn_response_header(response, "Allow", "POST");
     return send_response(r, response, ctx->request_id);
+}
+
+static int send_client_error(request_rec *r, sinchfn_ctx *ctx, int status, const char *message, const char *route)
+{
+    return send_runtime_error(r, ctx, status, TAG_CLIENT_ERROR, message, route);
 }
 
 typedef struct {
@@ -532,27 +541,26 @@ static const sinchfn_export *find_export(const dir_config *conf, sinchfn_route *
     return export;
 }
 
-static int send_builtin_health(request_rec *r, const dir_config *conf, sinchfn_ctx *ctx)
+static int send_builtin_health(request_rec *r, const dir_config *conf, sinchfn_ctx *ctx, int body_consumed)
 {
     sinchfn_response *response = sinchfn_response_create(r->pool);
     json_object *body = json_object_new_object();
 
     json_object_object_add(body, "status", json_object_new_string("healthy"));
     sinchfn_respond_json(response, 200, body);
-    skip_body(r, conf);
+    if (!body_consumed)
+        skip_body(r, conf);
     return send_response(r, response, ctx->request_id);
 }
 
-/* Reads and parses the body and query. Returns with *answered set when an error
- * response was sent instead; the handler must then not run. */
-static int read_and_parse(request_rec *r, const dir_config *conf, sinchfn_ctx *ctx, sinchfn_request *request,
-                          const char *route, int *answered)
+/* Reads the raw body into request->body. Returns DECLINED when the body was read,
+ * otherwise the status of the error response that was sent instead. */
+static int read_request_body(request_rec *r, const dir_config *conf, sinchfn_ctx *ctx, sinchfn_request *request,
+                             const char *route)
 {
     apr_off_t max_body = conf->max_body >= 0 ? conf->max_body : SINCHFN_DEFAULT_MAX_BODY;
-    const sinchfn_client_error *invalid;
     body_read body;
 
-    *answered = 1;
     read_body(r, max_body, &body);
     if (body.status == HTTP_REQUEST_ENTITY_TOO_LARGE) {
         r->connection->keepalive = AP_CONN_CLOSE;
@@ -573,12 +581,68 @@ static int read_and_parse(request_rec *r, const dir_config *conf, sinchfn_ctx *c
             return AP_FILTER_ERROR;
         return send_client_error(r, ctx, body.status, "The request body could not be read completely.", route);
     }
+    request->body = body.data;
+    request->body_length = body.length;
+    return DECLINED;
+}
+
+/* Parses the query and the body read before. Returns DECLINED on success, otherwise the
+ * status of the error response that was sent instead. */
+static int parse_request(request_rec *r, sinchfn_ctx *ctx, sinchfn_request *request, const char *route)
+{
+    const sinchfn_client_error *invalid;
 
     if ((invalid = sinchfn_request_parse_query(request, r->args)) ||
-        (invalid = sinchfn_request_parse_body(request, body.data, body.length)))
+        (invalid = sinchfn_request_parse_body(request, request->body, request->body_length)))
         return send_client_error(r, ctx, invalid->status, invalid->message, route);
-    *answered = 0;
-    return OK;
+    return DECLINED;
+}
+
+/* Runs the protection steps that need the route: the signature check (which reads the
+ * body first, since the signature covers it) and Basic auth. *body_consumed tells whether
+ * the body was read. */
+static int protect_route(request_rec *r, const dir_config *conf, sinchfn_ctx *ctx, sinchfn_request *request,
+                         const sinchfn_route *route, int *body_consumed)
+{
+    int status;
+
+    *body_consumed = 0;
+    if (protect_needs_signature(conf, ctx, route)) {
+        if ((status = read_request_body(r, conf, ctx, request, route->name)) != DECLINED)
+            return status;
+        *body_consumed = 1;
+        if ((status = protect_signature(r, conf, ctx, request, route)) != DECLINED)
+            return status;
+    }
+    return protect_basic(r, conf, ctx, route);
+}
+
+/* Answers what routing decides without running a handler: a voice callback with another
+ * method than POST, the built-in health check, and a route with no export. */
+static int answer_without_handler(request_rec *r, const dir_config *conf, sinchfn_ctx *ctx,
+                                  const sinchfn_route *route, const sinchfn_export *export, int body_consumed)
+{
+    if (route->kind == SINCHFN_ROUTE_VOICE && r->method_number != M_POST) {
+        if (!body_consumed)
+            skip_body(r, conf);
+        return send_client_error(r, ctx, HTTP_METHOD_NOT_ALLOWED,
+                                 apr_psprintf(r->pool, "The '%s' voice callback accepts POST only.", route->name),
+                                 route->name);
+    }
+    if (!export && !strcmp(route->name, "health"))
+        return send_builtin_health(r, conf, ctx, body_consumed);
+    if (!export) {
+        const char *missing = route->kind == SINCHFN_ROUTE_ROOT ? "'default' or 'home'"
+                                                                 : apr_psprintf(r->pool, "'%s'", route->name);
+
+        if (!body_consumed)
+            skip_body(r, conf);
+        return send_client_error(r, ctx, HTTP_NOT_FOUND,
+                                 apr_psprintf(r->pool, "No export named %s in function '%s'.", missing,
+                                              conf->function_name),
+                                 route->name);
+    }
+    return DECLINED;
 }
 
 static int sinchfn_handler(request_rec *r)
@@ -591,7 +655,7 @@ static int sinchfn_handler(request_rec *r)
     const sinchfn_client_error *invalid;
     const sinchfn_export *export;
     const char *path;
-    int status, answered;
+    int status, body_consumed;
 
     if (!r->handler || strcmp(r->handler, HANDLER_NAME))
         return DECLINED;
@@ -603,41 +667,31 @@ static int sinchfn_handler(request_rec *r)
     }
     ctx = make_context(r, conf, &target);
 
+    /* Protection comes first, in this order: network, token in the URL, then the checks
+     * that depend on the route. Apache's own access checks of the Location ran before. */
+    if ((status = protect_network(r, conf, ctx)) != DECLINED || (status = protect_query(r, conf, ctx)) != DECLINED)
+        return status;
     path = raw_request_path(r);
     if ((invalid = sinchfn_route_resolve(r->pool, path, conf->location, &route))) {
         skip_body(r, conf);
         return send_client_error(r, ctx, invalid->status, invalid->message, NULL);
     }
-    if (route.kind == SINCHFN_ROUTE_VOICE && r->method_number != M_POST) {
-        skip_body(r, conf);
-        return send_client_error(r, ctx, HTTP_METHOD_NOT_ALLOWED,
-                                 apr_psprintf(r->pool, "The '%s' voice callback accepts POST only.", route.name),
-                                 route.name);
-    }
     export = find_export(conf, &route);
-    if (!export && !strcmp(route.name, "health"))
-        return send_builtin_health(r, conf, ctx);
-    if (!export) {
-        const char *missing = route.kind == SINCHFN_ROUTE_ROOT ? "'default' or 'home'"
-                                                                : apr_psprintf(r->pool, "'%s'", route.name);
+    call.request = sinchfn_request_create(r->pool, r->method, path, r->headers_in);
+    if ((status = protect_route(r, conf, ctx, call.request, &route, &body_consumed)) != DECLINED ||
+        (status = answer_without_handler(r, conf, ctx, &route, export, body_consumed)) != DECLINED)
+        return status;
 
-        skip_body(r, conf);
-        return send_client_error(r, ctx, HTTP_NOT_FOUND,
-                                 apr_psprintf(r->pool, "No export named %s in function '%s'.", missing,
-                                              conf->function_name),
-                                 route.name);
-    }
+    if (!body_consumed && (status = read_request_body(r, conf, ctx, call.request, route.name)) != DECLINED)
+        return status;
+    if ((status = parse_request(r, ctx, call.request, route.name)) != DECLINED)
+        return status;
 
     call.function = conf->function;
     call.ctx = ctx;
-    call.request = sinchfn_request_create(r->pool, r->method, path, r->headers_in);
     call.response = sinchfn_response_create(r->pool);
     call.export = export;
     call.route = &route;
-    status = read_and_parse(r, conf, ctx, call.request, route.name, &answered);
-    if (answered)
-        return status;
-
     sinchfn_dispatch(&call);
     return send_response(r, call.response, ctx->request_id);
 }
@@ -682,11 +736,16 @@ static void sinchfn_child_init(apr_pool_t *pool, server_rec *s)
 
 static int sinchfn_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
 {
-    (void)pconf;
+    apr_status_t status;
+
     (void)plog;
     (void)ptemp;
-    (void)s;
     process_start = apr_time_now();
+    if ((status = protect_post_config(pconf)) != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, status, s, "SFN0102: building the default SinchPrivateAllow "
+                     "networks failed");
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
     return OK;
 }
 

@@ -22,7 +22,7 @@ extern "C" {
 
 /* Version of the export table layout below. mod_sinchfn refuses a function object
  * built against another version. */
-#define SINCHFN_ABI_VERSION 1
+#define SINCHFN_ABI_VERSION 2
 
 /* Name of the exported symbol that holds a function's export table. */
 #define SINCHFN_TABLE_SYMBOL "sinchfn_function_table"
@@ -33,10 +33,14 @@ extern "C" {
  * compiled with hidden visibility. */
 #define SINCHFN_API __attribute__((visibility("default")))
 #define SINCHFN_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define SINCHFN_HIDDEN __attribute__((visibility("hidden")))
+#define SINCHFN_WEAK_HIDDEN __attribute__((weak, visibility("hidden")))
 #else
 #define SINCHFN_PUBLIC
 #define SINCHFN_API
 #define SINCHFN_PRINTF(f, a)
+#define SINCHFN_HIDDEN
+#define SINCHFN_WEAK_HIDDEN
 #endif
 
 typedef enum {
@@ -69,11 +73,15 @@ typedef struct {
     sinchfn_voice_handler voice;
 } sinchfn_export;
 
-/* The table a function object exports under SINCHFN_TABLE_SYMBOL. */
+/* The table a function object exports under SINCHFN_TABLE_SYMBOL. The two name lists
+ * are NULL-terminated, or NULL for none; "*" alone in protected_exports protects every
+ * export that Basic auth may gate. mod_sinchfn rejects a name that is not an export. */
 typedef struct {
     unsigned int abi_version;
     const sinchfn_export *exports;
     unsigned int export_count;
+    const char *const *protected_exports; /* exports that require Basic auth */
+    const char *const *signed_exports;    /* exports that require an application signature */
 } sinchfn_function;
 
 #define SINCHFN_VOICE(handler) { #handler, SINCHFN_KIND_VOICE, NULL, handler }
@@ -81,13 +89,30 @@ typedef struct {
 /* An endpoint whose route name differs from its C identifier, e.g. "conversationWebhook". */
 #define SINCHFN_ENDPOINT_NAMED(route, handler) { route, SINCHFN_KIND_ENDPOINT, handler, NULL }
 
+/* The lists SINCHFN_PROTECT() and SINCHFN_SIGNED() define. The declarations are weak,
+ * so a function that uses neither macro links with NULL lists (GCC and Clang). */
+extern const char *const sinchfn_protected_list_[] SINCHFN_WEAK_HIDDEN;
+extern const char *const sinchfn_signed_list_[] SINCHFN_WEAK_HIDDEN;
+
 /* Declares the function's export table. Use it once per function, at file scope. Every
  * other symbol of a function object stays hidden when it is built by `sinchfn build`. */
 #define SINCHFN_EXPORTS(...)                                                              \
     static const sinchfn_export sinchfn_export_list_[] = { __VA_ARGS__ };                 \
     SINCHFN_PUBLIC const sinchfn_function sinchfn_function_table = {                      \
         SINCHFN_ABI_VERSION, sinchfn_export_list_,                                        \
-        (unsigned int)(sizeof(sinchfn_export_list_) / sizeof(sinchfn_export_list_[0])) }
+        (unsigned int)(sizeof(sinchfn_export_list_) / sizeof(sinchfn_export_list_[0])),  \
+        sinchfn_protected_list_, sinchfn_signed_list_ }
+
+/* Requires Basic auth for the named exports, or for every export with "*". Use it once,
+ * at file scope next to SINCHFN_EXPORTS(), e.g. SINCHFN_PROTECT("admin", "stats");
+ * Voice callbacks, conversationWebhook and health are never gated by Basic auth. */
+#define SINCHFN_PROTECT(...) \
+    SINCHFN_HIDDEN const char *const sinchfn_protected_list_[] = { __VA_ARGS__, NULL }
+
+/* Requires the application signature of voice callbacks on the named endpoints, e.g.
+ * SINCHFN_SIGNED("verification") for Verification callbacks. Use it once, at file scope. */
+#define SINCHFN_SIGNED(...) \
+    SINCHFN_HIDDEN const char *const sinchfn_signed_list_[] = { __VA_ARGS__, NULL }
 
 /* ---- context ---------------------------------------------------------------------- */
 
@@ -168,6 +193,63 @@ SINCHFN_API sinchfn_status sinchfn_respond_json(sinchfn_response *response, int 
 SINCHFN_API sinchfn_status sinchfn_respond_text(sinchfn_response *response, int status, const char *text);
 /* Sends {"error": message}. */
 SINCHFN_API sinchfn_status sinchfn_respond_error(sinchfn_response *response, int status, const char *message);
+
+/* ---- protection -------------------------------------------------------------------- */
+
+/* Outcome of a signature check. */
+typedef enum {
+    SINCHFN_SIGNATURE_VALID = 0,
+    SINCHFN_SIGNATURE_MISSING,     /* a header the check needs is absent */
+    SINCHFN_SIGNATURE_MALFORMED,   /* a header cannot be parsed */
+    SINCHFN_SIGNATURE_MISMATCH,    /* the key or the signature differs */
+    SINCHFN_SIGNATURE_EXPIRED,     /* the timestamp is outside the allowed skew */
+    SINCHFN_SIGNATURE_UNSUPPORTED, /* a scheme or algorithm the check rejects */
+    SINCHFN_SIGNATURE_NO_SECRET    /* the secret is NULL, empty or not valid base64 */
+} sinchfn_signature_status;
+
+/* A short English description of a status, e.g. "signature mismatch". */
+SINCHFN_API const char *sinchfn_signature_status_text(sinchfn_signature_status status);
+
+/* Compares two strings in constant time (their lengths included); 1 when equal. */
+SINCHFN_API int sinchfn_secure_equals(const char *a, const char *b);
+
+/* The token of an `Authorization: Bearer TOKEN` header; NULL when absent or malformed.
+ * mod_sinchfn rejects every request with an access_token query parameter, so a token
+ * never arrives in a URL. */
+SINCHFN_API const char *sinchfn_request_bearer_token(const sinchfn_request *request);
+
+/* Checks the Sinch application signature (`Authorization: Application KEY:SIGNATURE`,
+ * x-timestamp, Content-MD5 of the raw body) with an application key and its base64
+ * secret. x-timestamp must be within SinchSignatureMaxSkew of now. */
+SINCHFN_API sinchfn_signature_status sinchfn_verify_application_signature(const sinchfn_ctx *ctx,
+                                                                          const sinchfn_request *request,
+                                                                          const char *key, const char *secret);
+/* Checks the Conversation and SMS webhook signature (x-sinch-webhook-signature, -nonce,
+ * -timestamp, -algorithm) with the webhook secret, and the timestamp against
+ * SinchSignatureMaxSkew. */
+SINCHFN_API sinchfn_signature_status sinchfn_verify_webhook_signature(const sinchfn_ctx *ctx,
+                                                                      const sinchfn_request *request,
+                                                                      const char *secret);
+/* Checks a Numbers callback: X-Sinch-Signature is the hex HMAC-SHA1 of the raw body. */
+SINCHFN_API sinchfn_signature_status sinchfn_verify_numbers_signature(const sinchfn_request *request,
+                                                                      const char *secret);
+/* Checks a Stripe-style header `t=UNIX_SECONDS,v1=HEX[,v1=HEX...]`: a v1 value must be
+ * the hex HMAC-SHA256 of "t.RAW_BODY" keyed with the UTF-8 secret, and t within
+ * tolerance seconds of now (0 skips the time check). */
+SINCHFN_API sinchfn_signature_status sinchfn_verify_timestamped_hmac(const sinchfn_request *request,
+                                                                     const char *header, const char *secret,
+                                                                     apr_int64_t tolerance);
+
+/* Returns the Authorization value "Application KEY:SIGNATURE" of an outgoing request
+ * signed like Sinch's callbacks; send x_timestamp in the x-timestamp header and
+ * content_type in Content-Type. body may be NULL when length is 0. Returns NULL when the
+ * secret is not valid base64. */
+SINCHFN_API const char *sinchfn_sign_application_request(apr_pool_t *pool, const char *key, const char *secret,
+                                                         const char *method, const char *path,
+                                                         const char *content_type, const char *x_timestamp,
+                                                         const char *body, apr_size_t length);
+/* The current time as an x-timestamp value, e.g. "2024-01-19T09:19:28.937Z". */
+SINCHFN_API const char *sinchfn_signature_timestamp(apr_pool_t *pool);
 
 /* ---- voice callbacks ------------------------------------------------------------------ */
 

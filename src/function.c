@@ -1,6 +1,7 @@
 /*
- * function.c: loading a function's shared object and checking its export table, and
- * reading the project files next to it (sinch.json and dotenv files).
+ * function.c: loading a function's shared object, checking its export table and the
+ * protection it declares, and reading the project files next to it (sinch.json and
+ * dotenv files).
  */
 #include <dlfcn.h>
 
@@ -44,6 +45,83 @@ const char *sinchfn_function_check(apr_pool_t *pool, const sinchfn_function *tab
     return NULL;
 }
 
+/* Checks one NULL-terminated name list of an export table and collects it into *set.
+ * macro names the declaring macro in messages. */
+static const char *check_name_list(apr_pool_t *pool, const char *const *names, const char *macro,
+                                   apr_hash_t *exports, apr_hash_t **set)
+{
+    unsigned int i;
+
+    *set = apr_hash_make(pool);
+    for (i = 0; names[i]; i++) {
+        const sinchfn_export *export = apr_hash_get(exports, names[i], APR_HASH_KEY_STRING);
+
+        if (!export)
+            return apr_psprintf(pool, "%s names '%s', which is not an export; list exported names only",
+                                macro, names[i]);
+        if (apr_hash_get(*set, names[i], APR_HASH_KEY_STRING))
+            return apr_psprintf(pool, "%s names '%s' twice", macro, names[i]);
+        apr_hash_set(*set, names[i], APR_HASH_KEY_STRING, names[i]);
+    }
+    return NULL;
+}
+
+static const char *check_protected(apr_pool_t *pool, const char *const *names, apr_hash_t *exports,
+                                   sinchfn_protection *protection)
+{
+    const char *problem;
+    apr_hash_index_t *entry;
+
+    if (names[0] && !strcmp(names[0], "*")) {
+        if (names[1])
+            return "SINCHFN_PROTECT(\"*\") protects every export; give \"*\" alone or a list of names";
+        protection->protect_all = 1;
+        return NULL;
+    }
+    if ((problem = check_name_list(pool, names, "SINCHFN_PROTECT()", exports, &protection->protected_exports)))
+        return problem;
+    for (entry = apr_hash_first(pool, protection->protected_exports); entry; entry = apr_hash_next(entry)) {
+        const char *name = apr_hash_this_key(entry);
+
+        if (sinchfn_basic_auth_exempt(name))
+            return apr_psprintf(pool, "SINCHFN_PROTECT() names '%s', which Basic auth never gates: voice "
+                                "callbacks, conversationWebhook and health are checked by signature instead; "
+                                "remove it from the list", name);
+    }
+    return NULL;
+}
+
+static const char *check_signed(apr_pool_t *pool, const char *const *names, apr_hash_t *exports,
+                                sinchfn_protection *protection)
+{
+    const char *problem;
+    apr_hash_index_t *entry;
+
+    if ((problem = check_name_list(pool, names, "SINCHFN_SIGNED()", exports, &protection->signed_exports)))
+        return problem;
+    for (entry = apr_hash_first(pool, protection->signed_exports); entry; entry = apr_hash_next(entry)) {
+        const char *name = apr_hash_this_key(entry);
+
+        if (sinchfn_is_voice_name(name) || !strcmp(name, "conversationWebhook"))
+            return apr_psprintf(pool, "SINCHFN_SIGNED() names '%s', whose signature is always checked; "
+                                "remove it from the list", name);
+    }
+    return NULL;
+}
+
+const char *sinchfn_function_check_protection(apr_pool_t *pool, const sinchfn_function *table,
+                                              apr_hash_t *exports, sinchfn_protection *protection)
+{
+    const char *problem;
+
+    memset(protection, 0, sizeof(*protection));
+    if (table->protected_exports && (problem = check_protected(pool, table->protected_exports, exports, protection)))
+        return problem;
+    if (table->signed_exports && (problem = check_signed(pool, table->signed_exports, exports, protection)))
+        return problem;
+    return NULL;
+}
+
 static apr_status_t close_object(void *handle)
 {
     dlclose(handle);
@@ -72,7 +150,9 @@ const char *sinchfn_function_load(apr_pool_t *pool, const char *path, sinchfn_lo
     function = apr_pcalloc(pool, sizeof(*function));
     function->path = apr_pstrdup(pool, path);
     function->table = table;
-    if ((problem = sinchfn_function_check(pool, function->table, &function->exports)))
+    if ((problem = sinchfn_function_check(pool, function->table, &function->exports)) ||
+        (problem = sinchfn_function_check_protection(pool, function->table, function->exports,
+                                                     &function->protection)))
         return apr_psprintf(pool, "function object %s: %s", path, problem);
 
     *loaded = function;

@@ -35,6 +35,7 @@ struct sinchfn_ctx {
     apr_hash_t *secrets;   /* name -> value, from env files only */
     const char *request_id;
     apr_time_t process_start;
+    apr_int64_t signature_max_skew; /* seconds; 0 turns the timestamp checks off */
     int log_level; /* highest SINCHFN_LOG_* level that reaches the sink */
     sinchfn_log_sink log_sink;
     void *log_baton;
@@ -156,10 +157,18 @@ int sinchfn_callback_takes_svaml(const char *callback);
 
 /* ---- function objects ---- */
 
+/* The protection a function's export table declares. */
+typedef struct {
+    int protect_all;               /* SINCHFN_PROTECT("*") */
+    apr_hash_t *protected_exports; /* names gated by Basic auth */
+    apr_hash_t *signed_exports;    /* endpoints that require the application signature */
+} sinchfn_protection;
+
 typedef struct {
     const char *path;          /* the shared object */
     const sinchfn_function *table;
     apr_hash_t *exports;       /* name -> const sinchfn_export * */
+    sinchfn_protection protection;
 } sinchfn_loaded;
 
 /* Loads a function object and checks its export table. On failure returns a message
@@ -168,6 +177,10 @@ const char *sinchfn_function_load(apr_pool_t *pool, const char *path, sinchfn_lo
 /* Checks an export table: ABI version, kinds, handlers, reserved names, duplicates. */
 const char *sinchfn_function_check(apr_pool_t *pool, const sinchfn_function *table, apr_hash_t **exports);
 const sinchfn_export *sinchfn_function_find(const sinchfn_loaded *loaded, const char *name);
+/* Checks the protected and signed name lists of an export table already checked by
+ * sinchfn_function_check, and fills protection. */
+const char *sinchfn_function_check_protection(apr_pool_t *pool, const sinchfn_function *table,
+                                              apr_hash_t *exports, sinchfn_protection *protection);
 
 /* Parses dotenv text into names -> values. On failure returns a message naming the line
  * (never a value). */
@@ -197,6 +210,66 @@ void sinchfn_dispatch(sinchfn_call *call);
 /* Formats and sends one log line through the context's sink when the level is enabled. */
 void sinchfn_log(const sinchfn_ctx *ctx, int level, const char *tag, const char *fmt, ...)
     SINCHFN_PRINTF(4, 5);
+
+/* ---- protection: Basic auth and bearer tokens (auth.c) ---- */
+
+/* Default of SinchSignatureMaxSkew, in seconds. */
+#define SINCHFN_DEFAULT_MAX_SKEW 600
+
+/* Whether Basic auth never gates a route: voice callbacks, conversationWebhook and
+ * health, which Sinch calls and signatures protect instead. */
+int sinchfn_basic_auth_exempt(const char *name);
+/* Whether the declared protection gates the route name with Basic auth. */
+int sinchfn_route_is_protected(const sinchfn_protection *protection, const char *name);
+int sinchfn_route_is_signed(const sinchfn_protection *protection, const char *name);
+/* Returns NULL when PROJECT_ID_API_KEY and PROJECT_ID_API_SECRET, or ADMIN_USER and
+ * ADMIN_PASSWORD, are set to non-empty values; else a message naming what is missing. */
+const char *sinchfn_basic_missing_variables(apr_pool_t *pool, const sinchfn_ctx *ctx);
+/* Checks an Authorization header value against the configured credential pairs.
+ * Returns NULL when accepted, else which check failed (never a credential). */
+const char *sinchfn_basic_auth_check(apr_pool_t *pool, const sinchfn_ctx *ctx, const char *authorization);
+/* Splits `Basic BASE64` (RFC 7617: scheme in any case, one space, padded standard
+ * base64 of "user:password"). Returns NULL on success, else what is wrong. */
+const char *sinchfn_parse_basic(apr_pool_t *pool, const char *authorization, const char **user,
+                                const char **password);
+/* Whether a raw query string carries an access_token parameter (RFC 6750 section 2.3). */
+int sinchfn_query_has_access_token(apr_pool_t *pool, const char *query);
+/* Copies a raw query string with the value of every access_token parameter replaced by
+ * "REDACTED". */
+const char *sinchfn_redact_access_token(apr_pool_t *pool, const char *query);
+
+/* ---- protection: signatures (signature.c) ---- */
+
+/* Decodes a base64 secret the way Sinch's SDKs accept it: standard or URL-safe
+ * alphabet, padding optional, leftover bits dropped. Returns 0 when the text is empty
+ * or has another character. */
+int sinchfn_decode_secret(apr_pool_t *pool, const char *text, const unsigned char **bytes, apr_size_t *length);
+/* Decodes padded standard base64 (RFC 4648 section 4) strictly. Returns 0 when invalid. */
+int sinchfn_decode_base64_strict(apr_pool_t *pool, const char *text, const unsigned char **bytes,
+                                 apr_size_t *length);
+/* Parses an ISO-8601 time such as 2023-12-01T15:01:20.0406449Z (any number of fraction
+ * digits, Z or a +HH:MM offset). */
+apr_status_t sinchfn_parse_iso8601(const char *text, apr_time_t *time);
+/* The application-signed string to sign: METHOD, Content-MD5, Content-Type,
+ * "x-timestamp:" + value, path, joined by "\n". */
+const char *sinchfn_application_string_to_sign(apr_pool_t *pool, const char *method, const char *path,
+                                               const char *content_type, const char *x_timestamp,
+                                               const char *body, apr_size_t length);
+
+/* Each check below returns the status and sets *reason to which check failed, in words
+ * that never contain a secret or an expected signature. now and max_skew (seconds, 0 for
+ * no time check) are parameters so that tests can replay old vectors. */
+sinchfn_signature_status sinchfn_check_application(apr_pool_t *pool, const sinchfn_request *request,
+                                                   const char *key, const char *secret, apr_time_t now,
+                                                   apr_int64_t max_skew, const char **reason);
+sinchfn_signature_status sinchfn_check_webhook(apr_pool_t *pool, const sinchfn_request *request,
+                                               const char *secret, apr_time_t now, apr_int64_t max_skew,
+                                               const char **reason);
+sinchfn_signature_status sinchfn_check_numbers(apr_pool_t *pool, const sinchfn_request *request,
+                                               const char *secret, const char **reason);
+sinchfn_signature_status sinchfn_check_timestamped_hmac(apr_pool_t *pool, const sinchfn_request *request,
+                                                        const char *header, const char *secret, apr_time_t now,
+                                                        apr_int64_t tolerance, const char **reason);
 
 /* Tag of the lines a handler logs through sinchfn_log_*(). */
 #define SINCHFN_TAG_HANDLER "SFN0400"

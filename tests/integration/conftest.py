@@ -3,7 +3,8 @@ per MPM that serves them from several <Location> blocks.
 
 Locations of the shared server:
   /               the example function (handlers/example), SinchEnvironment development
-  /probe          the probe function with SinchVariable, SinchEnvFile and its own .env
+  /probe          the probe function with SinchVariable, SinchEnvFile and its own .env,
+                  production without callback signature checks
   /probe/nested   the other function, nested in /probe's Location
   /early          the probe function with SinchVariable and SinchEnvFile before SinchFunction
   /other          the other function with its own SinchVariable
@@ -95,6 +96,7 @@ def main_config(root, port, mpm, functions) -> str:
 <Location /probe>
     SinchFunction "{functions['probe']}"
     SinchEnvironment production
+    SinchWebhookProtection never
     SinchVariable PROBE_MODE configured
     SinchVariable OVERRIDDEN "from SinchVariable"
     SinchEnvFile "{root}/probe-secrets.env"
@@ -117,6 +119,7 @@ def main_config(root, port, mpm, functions) -> str:
 </Location>
 <Location /secured>
     SinchFunction "{functions['probe']}"
+    SinchWebhookProtection never
     AuthType Basic
     AuthName "sinchfn tests"
     AuthBasicProvider file

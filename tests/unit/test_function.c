@@ -29,6 +29,7 @@ static const char *check_exports(const sinchfn_export *exports, unsigned int cou
 {
     sinchfn_function table;
 
+    memset(&table, 0, sizeof(table));
     table.abi_version = SINCHFN_ABI_VERSION;
     table.exports = exports;
     table.export_count = count;
@@ -79,8 +80,8 @@ START_TEST(function_find_by_name)
         { "status", SINCHFN_KIND_ENDPOINT, endpoint_stub, NULL },
         { "ice", SINCHFN_KIND_VOICE, NULL, voice_stub },
     };
-    sinchfn_function table = { SINCHFN_ABI_VERSION, exports, COUNT(exports) };
-    sinchfn_loaded loaded = { "function.so", &table, NULL };
+    sinchfn_function table = { SINCHFN_ABI_VERSION, exports, COUNT(exports), NULL, NULL };
+    sinchfn_loaded loaded = { "function.so", &table, NULL, { 0, NULL, NULL } };
 
     ck_assert_ptr_null(sinchfn_function_check(test_pool, &table, &loaded.exports));
     ck_assert_ptr_eq(sinchfn_function_find(&loaded, "ice"), &exports[1]);
@@ -94,7 +95,7 @@ START_TEST(function_check_wrong_abi_version)
     static const sinchfn_export exports[] = {
         { "status", SINCHFN_KIND_ENDPOINT, endpoint_stub, NULL },
     };
-    sinchfn_function table = { SINCHFN_ABI_VERSION + 1, exports, COUNT(exports) };
+    sinchfn_function table = { SINCHFN_ABI_VERSION + 1, exports, COUNT(exports), NULL, NULL };
     apr_hash_t *hash = NULL;
     const char *problem = sinchfn_function_check(test_pool, &table, &hash);
 

@@ -32,6 +32,8 @@ int main(void)
     srunner_add_suite(runner, context_suite());
     srunner_add_suite(runner, dispatch_suite());
     srunner_add_suite(runner, cache_suite());
+    srunner_add_suite(runner, auth_suite());
+    srunner_add_suite(runner, signature_suite());
     srunner_run_all(runner, CK_NORMAL);
     failed = srunner_ntests_failed(runner);
     srunner_free(runner);

@@ -21,5 +21,7 @@ Suite *function_suite(void);
 Suite *context_suite(void);
 Suite *dispatch_suite(void);
 Suite *cache_suite(void);
+Suite *auth_suite(void);
+Suite *signature_suite(void);
 
 #endif
