@@ -10,6 +10,8 @@ Locations of the shared server:
   /small          the probe function with SinchMaxBodySize 64
   /secured        the probe function behind AuthType Basic and Require valid-user
   /denied         the probe function behind Require all denied
+  /fallback       the probe function with SinchVoiceFallback in Swedish
+  /fallback/silent  nested in /fallback, with SinchVoiceFallback none
 """
 
 import shutil
@@ -21,6 +23,7 @@ from sinchfn_testlib import (MPMS, ApacheServer, build_function, config_header, 
                              make_shared_dir, module_path, source_dir)
 
 FUNCTION_SOURCES = source_dir() / "tests" / "integration" / "functions"
+EXAMPLE_FUNCTIONS = ("example",)
 
 # Fake credentials of the test configuration. Tests check that they reach the handler
 # and never appear in the error log.
@@ -47,12 +50,12 @@ def workdir():
 
 @pytest.fixture(scope="session")
 def functions(workdir):
-    """Copies of handlers/example and of every tests/integration/functions/* directory,
+    """Copies of the handlers/ examples and of every tests/integration/functions/* directory,
     each built with `sinchfn build`, as a dict of name -> directory."""
     parent = workdir / "functions"
     parent.mkdir()
     parent.chmod(0o755)
-    sources = {"example": source_dir() / "handlers" / "example"}
+    sources = {name: source_dir() / "handlers" / name for name in EXAMPLE_FUNCTIONS}
     sources.update({path.name: path for path in sorted(FUNCTION_SOURCES.iterdir()) if path.is_dir()})
 
     built = {}
@@ -111,6 +114,13 @@ def main_config(root, port, mpm, functions) -> str:
 <Location /denied>
     SinchFunction "{functions['probe']}"
     Require all denied
+</Location>
+<Location /fallback>
+    SinchFunction "{functions['probe']}"
+    SinchVoiceFallback "Tack för samtalet, försök igen senare." sv-SE
+</Location>
+<Location /fallback/silent>
+    SinchVoiceFallback none
 </Location>
 """
 

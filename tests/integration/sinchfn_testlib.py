@@ -122,7 +122,7 @@ class ApacheServer:
         self.console_log = root / "console.log"
         self.base_url = f"http://127.0.0.1:{port}"
         self.process = None
-        self.conf.write_text(config_text)
+        self.conf.write_text(config_text, encoding="utf-8")
 
     def url(self, path: str) -> str:
         return self.base_url + path
