@@ -174,6 +174,11 @@ SINCHFN_API sinchfn_status sinchfn_respond_error(sinchfn_response *response, int
 #include "sinchfn/voice.h"
 #include "sinchfn/menu.h"
 
+/* ---- messaging ----------------------------------------------------------------------- */
+
+/* Conversation API webhooks. */
+#include "sinchfn/conversation.h"
+
 #ifdef __cplusplus
 }
 #endif

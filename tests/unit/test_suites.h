@@ -35,5 +35,6 @@ Suite *event_suite(void);
 Suite *svaml_suite(void);
 Suite *svaml_cases_suite(void);
 Suite *menu_suite(void);
+Suite *conversation_suite(void);
 
 #endif
