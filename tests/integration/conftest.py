@@ -10,6 +10,8 @@ Locations of the shared server:
   /small          the probe function with SinchMaxBodySize 64
   /secured        the probe function behind AuthType Basic and Require valid-user
   /denied         the probe function behind Require all denied
+  /ivr            the IVR example function (handlers/ivr)
+  /autoreply      the auto-reply example function (handlers/autoreply)
   /fallback       the probe function with SinchVoiceFallback in Swedish
   /fallback/silent  nested in /fallback, with SinchVoiceFallback none
 """
@@ -23,7 +25,7 @@ from sinchfn_testlib import (MPMS, ApacheServer, build_function, config_header, 
                              make_shared_dir, module_path, source_dir)
 
 FUNCTION_SOURCES = source_dir() / "tests" / "integration" / "functions"
-EXAMPLE_FUNCTIONS = ("example",)
+EXAMPLE_FUNCTIONS = ("example", "ivr", "autoreply")
 
 # Fake credentials of the test configuration. Tests check that they reach the handler
 # and never appear in the error log.
@@ -114,6 +116,12 @@ def main_config(root, port, mpm, functions) -> str:
 <Location /denied>
     SinchFunction "{functions['probe']}"
     Require all denied
+</Location>
+<Location /ivr>
+    SinchFunction "{functions['ivr']}"
+</Location>
+<Location /autoreply>
+    SinchFunction "{functions['autoreply']}"
 </Location>
 <Location /fallback>
     SinchFunction "{functions['probe']}"
