@@ -1,10 +1,10 @@
 /*
  * test_svaml_cases.c: every case of the Sinch SDK SVAML vectors drives the C builders
- * through the case's `calls`. The file svaml-cases.json is read when the suite is built.
+ * through the case's `calls`. The vector file is read when the suite is built.
  * Results are compared with `expected` as JSON values, and "exact string" cases also byte
  * for byte with `expected_json_text`.
  *
- * The `args` of a call are translated into the builders' C option structs key by key; a
+ * The `args` of a call are translated into the builders' C option structs key by key. A
  * key the translation does not know fails the case, so a new vector field cannot pass
  * unnoticed.
  */
@@ -465,17 +465,25 @@ START_TEST(svaml_cases_file_readable)
 }
 END_TEST
 
+static void release_cases(void)
+{
+    json_object_put(cases_file);
+    cases_file = NULL;
+    cases = NULL;
+}
+
 Suite *svaml_cases_suite(void)
 {
     Suite *suite = suite_create("svaml_cases");
     TCase *vectors = tcase_create("sdk_vectors");
 
-    /* The file stays loaded for the whole run; forked tests read their copy of it. */
+    /* The file stays loaded until the test case has run; forked tests read their copy. */
     cases_file = test_load_vector(CASES_FILE, &load_problem);
     if (cases_file && (!json_object_object_get_ex(cases_file, "cases", &cases) ||
                        !json_object_is_type(cases, json_type_array)))
         cases = NULL;
 
+    tcase_add_unchecked_fixture(vectors, NULL, release_cases);
     tcase_add_checked_fixture(vectors, test_pool_setup, test_pool_teardown);
     tcase_add_test(vectors, svaml_cases_file_readable);
     if (cases)
