@@ -185,6 +185,14 @@ static int read_offset(const char **text, apr_int64_t *offset)
     return 1;
 }
 
+static int days_in_month(int year, int month)
+{
+    static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+
+    return days[month - 1] + (month == 2 && leap);
+}
+
 /* Parses an ISO 8601 date and time "YYYY-MM-DDTHH:MM:SS" with an optional fraction and an
  * offset. Sinch sends up to 7 fraction digits, and digits past the microsecond are
  * dropped. Returns 0 when the text is not such a timestamp. */
@@ -210,7 +218,8 @@ static apr_time_t parse_timestamp(const char *text)
     }
     if (!read_offset(&text, &offset) || *text)
         return 0;
-    if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59)
+    if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, month) || hour > 23 || minute > 59 ||
+        second > 59)
         return 0;
 
     memset(&parts, 0, sizeof(parts));

@@ -344,12 +344,18 @@ START_TEST(event_time_offset_applied)
 }
 END_TEST
 
+START_TEST(event_time_leap_day_accepted)
+{
+    ck_assert(time_of("2024-02-29T00:00:00Z") == apr_time_from_sec(1709164800));
+}
+END_TEST
+
 START_TEST(event_time_invalid_zero)
 {
     static const char *const invalid[] = {
         "2023-12-01T15:01:20",      "2023-12-01 15:01:20Z",  "2023-13-01T15:01:20Z", "2023-12-01T24:00:00Z",
         "2023-12-01T15:01:20.Z",    "2023-12-01T15:01:20Zx", "23-12-01T15:01:20Z",   "2023-12-01T15:01:20+0200",
-        "",
+        "2023-02-29T00:00:00Z",     "2023-04-31T00:00:00Z",  "",
     };
     size_t i;
 
@@ -453,6 +459,7 @@ Suite *event_suite(void)
     tcase_add_checked_fixture(times, test_pool_setup, test_pool_teardown);
     tcase_add_test(times, event_time_fraction_kept);
     tcase_add_test(times, event_time_offset_applied);
+    tcase_add_test(times, event_time_leap_day_accepted);
     tcase_add_test(times, event_time_invalid_zero);
     suite_add_tcase(suite, times);
     return suite;
