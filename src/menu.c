@@ -87,6 +87,8 @@ static const char *check_menu(apr_pool_t *pool, const sinchfn_run_menu *options,
         (problem = check_range(pool, menu, "maxDigits", menu->max_digits, 1, SINCHFN_MENU_MAX_DIGITS_MAX, "")) ||
         (problem = check_range(pool, menu, "timeoutMills", menu->timeout_mills, SINCHFN_MENU_TIMEOUT_MIN,
                                SINCHFN_MENU_TIMEOUT_MAX, " ms")) ||
+        /* NOTE: the Sinch Node SDK reference gives no range for maxTimeoutMills, so it shares
+         * timeoutMills's range. */
         (problem = check_range(pool, menu, "maxTimeoutMills", menu->max_timeout_mills, SINCHFN_MENU_TIMEOUT_MIN,
                                SINCHFN_MENU_TIMEOUT_MAX, " ms")))
         return problem;
