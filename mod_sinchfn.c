@@ -65,6 +65,7 @@ static void *merge_dir_config(apr_pool_t *pool, void *base_conf, void *add_conf)
     MERGE_PTR(function_name);
     MERGE_PTR(environment);
     MERGE_PTR(function_dir);
+    MERGE_PTR(voice_fallback);
 #undef MERGE_PTR
 
     /* sinch.json and .env belong to the function next to them: a Location that declares
@@ -279,6 +280,34 @@ static const char *set_storage(cmd_parms *cmd, void *mconfig, const char *arg)
     return NULL;
 }
 
+/* A locale is a language code ("en-US") or a voice name ("Ivy"). */
+static int is_locale(const char *text)
+{
+    if (!*text)
+        return 0;
+    for (; *text; text++) {
+        if (!apr_isalnum(*text) && *text != '-' && *text != '_')
+            return 0;
+    }
+    return 1;
+}
+
+static const char *set_voice_fallback(cmd_parms *cmd, void *mconfig, const char *text, const char *locale)
+{
+    dir_config *conf = mconfig;
+    sinchfn_voice_fallback *fallback;
+
+    if (locale && !is_locale(locale))
+        return apr_psprintf(cmd->pool, "SinchVoiceFallback: '%s' is not a locale; give a language code such as "
+                            "en-US or a voice name such as Ivy", locale);
+    fallback = apr_pcalloc(cmd->pool, sizeof(*fallback));
+    /* httpd reads "" as a missing argument, so the keyword none selects no message. */
+    fallback->text = ap_cstr_casecmp(text, "none") ? text : "";
+    fallback->locale = locale;
+    conf->voice_fallback = fallback;
+    return NULL;
+}
+
 static const command_rec sinchfn_directives[] = {
     AP_INIT_TAKE1("SinchFunction", set_function, NULL, ACCESS_CONF,
                   "Function directory (holding function.so, sinch.json, .env) or built object to serve here"),
@@ -295,6 +324,9 @@ static const command_rec sinchfn_directives[] = {
                   "Directory of the function's storage (default storage/ in the function directory), "
                   "created at start-up and owned by the Apache User"),
     PROTECT_DIRECTIVES,
+    AP_INIT_TAKE12("SinchVoiceFallback", set_voice_fallback, NULL, ACCESS_CONF,
+                   "TEXT [LOCALE]: said before hanging up when an ice or pie handler fails; none hangs up "
+                   "without a message"),
     { NULL }
 };
 
@@ -689,6 +721,7 @@ static int sinchfn_handler(request_rec *r)
 
     call.function = conf->function;
     call.ctx = ctx;
+    call.voice_fallback = conf->voice_fallback;
     call.response = sinchfn_response_create(r->pool);
     call.export = export;
     call.route = &route;

@@ -51,6 +51,7 @@ typedef struct {
     warning_flags *warnings;     /* belongs to the function, like its variables */
     const char *function_dir;    /* directory of sinch.json, storage/, assets/ */
     const char *storage_dir;     /* SinchStorage; NULL selects storage/ in function_dir */
+    const sinchfn_voice_fallback *voice_fallback; /* NULL while unset */
 } dir_config;
 
 /* Disposes of a request body no handler will read, reading at most SinchMaxBodySize

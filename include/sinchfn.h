@@ -253,24 +253,14 @@ SINCHFN_API const char *sinchfn_signature_timestamp(apr_pool_t *pool);
 
 /* ---- voice callbacks ------------------------------------------------------------------ */
 
-/* The callback's `event` field: "ice", "ace", "pie", "dice" or "notify". */
-SINCHFN_API const char *sinchfn_event_name(const sinchfn_event *event);
-/* The callback's `callid` field; NULL when absent. */
-SINCHFN_API const char *sinchfn_event_callid(const sinchfn_event *event);
-/* A string member of the callback body; NULL when absent or not a string. */
-SINCHFN_API const char *sinchfn_event_string(const sinchfn_event *event, const char *name);
-/* The whole callback body. The event owns the value. */
-SINCHFN_API json_object *sinchfn_event_json(const sinchfn_event *event);
-/* The HTTP request that carried the callback. */
-SINCHFN_API const sinchfn_request *sinchfn_event_request(const sinchfn_event *event);
+/* Callback events, SVAML builders and menus. */
+#include "sinchfn/voice.h"
+#include "sinchfn/menu.h"
 
-/* SVAML builder. Instructions keep their order; a response has exactly one action.
- * Each call returns SINCHFN_ERROR, and the response becomes a 500, when the callback
- * kind does not accept it or an action is already set. locale may be NULL. */
-SINCHFN_API sinchfn_status sinchfn_svaml_say(sinchfn_svaml *svaml, const char *text, const char *locale);
-SINCHFN_API sinchfn_status sinchfn_svaml_answer(sinchfn_svaml *svaml);
-SINCHFN_API sinchfn_status sinchfn_svaml_hangup(sinchfn_svaml *svaml);
-SINCHFN_API sinchfn_status sinchfn_svaml_continue(sinchfn_svaml *svaml);
+/* ---- messaging ----------------------------------------------------------------------- */
+
+/* Conversation API webhooks. */
+#include "sinchfn/conversation.h"
 
 /* ---- state: errors ------------------------------------------------------------------- */
 

@@ -22,6 +22,22 @@ static void run_endpoint(sinchfn_call *call)
     }
 }
 
+static void send_svaml(sinchfn_call *call, sinchfn_svaml *svaml)
+{
+    call->response->status = 200;
+    call->response->content_type = "application/json";
+    call->response->body = sinchfn_json_serialize(call->request->pool, sinchfn_svaml_document(svaml),
+                                                  &call->response->body_length);
+}
+
+/* Sends the fallback SVAML. Sinch's Voice API reference says an ICE without a response
+ * makes Sinch play an error and disconnect the call, and a 500 gives the caller nothing
+ * better. */
+static void send_fallback(sinchfn_call *call, const char *callback)
+{
+    send_svaml(call, sinchfn_svaml_fallback(call->request->pool, callback, call->voice_fallback));
+}
+
 static void run_voice(sinchfn_call *call)
 {
     const char *callback = call->route->name;
@@ -29,6 +45,7 @@ static void run_voice(sinchfn_call *call)
     sinchfn_event *event = NULL;
     sinchfn_svaml *svaml;
     sinchfn_status status;
+    int takes_svaml = sinchfn_callback_takes_svaml(callback);
 
     if ((invalid = sinchfn_event_create(call->request, callback, &event))) {
         sinchfn_log(call->ctx, SINCHFN_LOG_INFO, "SFN0302", "rejected '%s' callback: %s", callback, invalid->message);
@@ -40,27 +57,27 @@ static void run_voice(sinchfn_call *call)
     svaml = sinchfn_svaml_create(call->request->pool, callback);
     status = call->export->voice(call->ctx, event, svaml);
     if (status != SINCHFN_OK || sinchfn_svaml_error(svaml)) {
-        sinchfn_log(call->ctx, SINCHFN_LOG_ERROR, "SFN0303", "voice handler '%s' failed: %s", callback,
-                    sinchfn_svaml_error(svaml) ? sinchfn_svaml_error(svaml) : "it returned an error");
-        internal_error(call);
+        sinchfn_log(call->ctx, SINCHFN_LOG_ERROR, "SFN0303", "voice handler '%s' failed: %s%s", callback,
+                    sinchfn_svaml_error(svaml) ? sinchfn_svaml_error(svaml) : "it returned an error",
+                    takes_svaml ? "; sent the fallback SVAML" : "");
+        if (takes_svaml)
+            send_fallback(call, callback);
+        else
+            internal_error(call);
         return;
     }
 
-    if (!sinchfn_callback_takes_svaml(callback)) {
+    if (!takes_svaml) {
         sinchfn_response_status(call->response, 200);
         return;
     }
     if (!sinchfn_svaml_has_action(svaml)) {
-        sinchfn_log(call->ctx, SINCHFN_LOG_ERROR,
-                    "SFN0304", "voice handler '%s' set no SVAML action; end it with an action such as hangup",
-                    callback);
-        internal_error(call);
+        sinchfn_log(call->ctx, SINCHFN_LOG_ERROR, "SFN0304", "voice handler '%s' set no SVAML action; sent the "
+                    "fallback SVAML; end the handler with an action such as hangup", callback);
+        send_fallback(call, callback);
         return;
     }
-    call->response->status = 200;
-    call->response->content_type = "application/json";
-    call->response->body = sinchfn_json_serialize(call->request->pool, sinchfn_svaml_document(svaml),
-                                                  &call->response->body_length);
+    send_svaml(call, svaml);
 }
 
 /* Checks what a custom endpoint left in the response. */

@@ -142,18 +142,37 @@ const char *sinchfn_json_serialize(apr_pool_t *pool, json_object *value, apr_siz
 
 /* ---- voice ---- */
 
+/* Returns the callback a name stands for ("ice" ...), or 0 for any other name. */
+sinchfn_callback sinchfn_callback_from_name(const char *name);
 /* Builds the event of a voice callback from the parsed JSON body. */
 const sinchfn_client_error *sinchfn_event_create(sinchfn_request *request, const char *route,
                                                  sinchfn_event **event);
 sinchfn_svaml *sinchfn_svaml_create(apr_pool_t *pool, const char *callback);
-/* The first builder error, or NULL. */
-const char *sinchfn_svaml_error(const sinchfn_svaml *svaml);
 int sinchfn_svaml_has_action(const sinchfn_svaml *svaml);
 /* The SVAML document, `action` first and `instructions` only when there are any. The
  * value is owned by the builder's pool. */
 json_object *sinchfn_svaml_document(sinchfn_svaml *svaml);
-/* Whether the callback kind answers with SVAML (ice, ace, pie) or with an empty 200. */
+/* Whether the callback kind is answered with SVAML (ice, ace, pie) or with an empty 200. */
 int sinchfn_callback_takes_svaml(const char *callback);
+
+/* The SVAML sent when a voice handler fails (SinchVoiceFallback). */
+typedef struct {
+    const char *text;   /* spoken before the hangup; "" hangs up without a message */
+    const char *locale; /* NULL sends no locale */
+} sinchfn_voice_fallback;
+
+/* Text and locale of the fallback when SinchVoiceFallback is not set. */
+#define SINCHFN_FALLBACK_TEXT "Sorry, we cannot take your call right now. Please try again later."
+#define SINCHFN_FALLBACK_LOCALE "en-US"
+
+/* Builds the fallback SVAML of a callback that takes SVAML: for ice and pie the fallback
+ * text (when not empty) and hangup, for ace continue. fallback may be NULL for the
+ * default. */
+sinchfn_svaml *sinchfn_svaml_fallback(apr_pool_t *pool, const char *callback, const sinchfn_voice_fallback *fallback);
+
+/* Checks runMenu options and builds the action object. Returns NULL on success, else a
+ * message naming the menu and the value. */
+const char *sinchfn_run_menu_action(apr_pool_t *pool, const sinchfn_run_menu *options, json_object **action);
 
 /* ---- function objects ---- */
 
@@ -201,6 +220,7 @@ typedef struct {
     sinchfn_response *response;
     const sinchfn_export *export;
     const sinchfn_route *route;
+    const sinchfn_voice_fallback *voice_fallback; /* NULL for the default fallback */
 } sinchfn_call;
 
 /* Runs the export's handler and leaves a complete response in call->response, runtime

@@ -1,26 +1,12 @@
 /*
- * svaml.c: voice callback events and the SVAML builder. Each callback kind accepts its
- * own set of instructions and actions (the per-callback sets of Sinch's SDKs); a call
- * outside the set, or a second action, records an error instead of producing SVAML
- * Sinch would reject.
+ * svaml.c: the SVAML builder and its instructions. Each callback kind accepts its own
+ * set of instructions and actions, the per-callback sets of Sinch's SDKs. A call outside
+ * the set, a second action or an invalid argument records an error instead of producing
+ * SVAML that Sinch would reject.
  */
 #include <apr_strings.h>
 
-#include "sinchfn_core.h"
-
-struct sinchfn_event {
-    const char *name;
-    json_object *json;
-    const sinchfn_request *request;
-};
-
-struct sinchfn_svaml {
-    apr_pool_t *pool;
-    const char *callback;
-    json_object *action;
-    json_object *instructions; /* array, created on the first instruction */
-    const char *error;
-};
+#include "svaml_internal.h"
 
 /* Instructions and actions each callback kind accepts. */
 typedef struct {
@@ -66,70 +52,6 @@ static int in_set(const char *set, const char *name)
     return 0;
 }
 
-/* ---- events ---- */
-
-const sinchfn_client_error *sinchfn_event_create(sinchfn_request *request, const char *route,
-                                                 sinchfn_event **event)
-{
-    sinchfn_client_error *error = apr_palloc(request->pool, sizeof(*error));
-    json_object *name;
-
-    error->status = 400;
-    if (!request->json || !json_object_is_type(request->json, json_type_object)) {
-        error->message = apr_psprintf(request->pool,
-                                      "The '%s' callback needs a JSON object body with Content-Type application/json.",
-                                      route);
-        return error;
-    }
-    if (!json_object_object_get_ex(request->json, "event", &name) ||
-        !json_object_is_type(name, json_type_string)) {
-        error->message = "The callback body has no 'event' string; Sinch voice callbacks carry one.";
-        return error;
-    }
-    if (strcmp(json_object_get_string(name), route)) {
-        error->message = apr_psprintf(request->pool,
-                                      "The callback event '%s' does not match the '%s' route; post each event to its own route.",
-                                      json_object_get_string(name), route);
-        return error;
-    }
-
-    *event = apr_pcalloc(request->pool, sizeof(**event));
-    (*event)->name = json_object_get_string(name);
-    (*event)->json = request->json;
-    (*event)->request = request;
-    return NULL;
-}
-
-const char *sinchfn_event_name(const sinchfn_event *event)
-{
-    return event->name;
-}
-
-const char *sinchfn_event_string(const sinchfn_event *event, const char *name)
-{
-    json_object *member;
-
-    if (!json_object_object_get_ex(event->json, name, &member) ||
-        !json_object_is_type(member, json_type_string))
-        return NULL;
-    return json_object_get_string(member);
-}
-
-const char *sinchfn_event_callid(const sinchfn_event *event)
-{
-    return sinchfn_event_string(event, "callid");
-}
-
-json_object *sinchfn_event_json(const sinchfn_event *event)
-{
-    return event->json;
-}
-
-const sinchfn_request *sinchfn_event_request(const sinchfn_event *event)
-{
-    return event->request;
-}
-
 /* ---- builder ---- */
 
 sinchfn_svaml *sinchfn_svaml_create(apr_pool_t *pool, const char *callback)
@@ -139,6 +61,21 @@ sinchfn_svaml *sinchfn_svaml_create(apr_pool_t *pool, const char *callback)
     svaml->pool = pool;
     svaml->callback = callback;
     return svaml;
+}
+
+sinchfn_svaml *sinchfn_svaml_create_ice(apr_pool_t *pool)
+{
+    return sinchfn_svaml_create(pool, "ice");
+}
+
+sinchfn_svaml *sinchfn_svaml_create_ace(apr_pool_t *pool)
+{
+    return sinchfn_svaml_create(pool, "ace");
+}
+
+sinchfn_svaml *sinchfn_svaml_create_pie(apr_pool_t *pool)
+{
+    return sinchfn_svaml_create(pool, "pie");
 }
 
 const char *sinchfn_svaml_error(const sinchfn_svaml *svaml)
@@ -151,30 +88,34 @@ int sinchfn_svaml_has_action(const sinchfn_svaml *svaml)
     return svaml->action != NULL;
 }
 
-static sinchfn_status reject(sinchfn_svaml *svaml, const char *message)
+sinchfn_status sinchfn_svaml_reject(sinchfn_svaml *svaml, const char *fmt, ...)
 {
-    if (!svaml->error)
-        svaml->error = message;
+    va_list ap;
+
+    if (!svaml->error) {
+        va_start(ap, fmt);
+        svaml->error = apr_pvsprintf(svaml->pool, fmt, ap);
+        va_end(ap);
+    }
     return SINCHFN_ERROR;
 }
 
-static sinchfn_status check_allowed(sinchfn_svaml *svaml, const char *name, int is_action)
+sinchfn_status sinchfn_svaml_check(sinchfn_svaml *svaml, const char *name, int is_action)
 {
     const svaml_rules *allowed = rules_for(svaml->callback);
 
     if (!allowed)
-        return reject(svaml, apr_psprintf(svaml->pool, "the '%s' callback takes no SVAML, so '%s' is not allowed",
-                                          svaml->callback, name));
+        return sinchfn_svaml_reject(svaml, "the '%s' callback takes no SVAML, so '%s' is not allowed",
+                                    svaml->callback, name);
     if (!in_set(is_action ? allowed->actions : allowed->instructions, name))
-        return reject(svaml, apr_psprintf(svaml->pool, "the '%s' callback does not accept the %s '%s'",
-                                          svaml->callback, is_action ? "action" : "instruction", name));
+        return sinchfn_svaml_reject(svaml, "the '%s' callback does not accept the %s '%s'", svaml->callback,
+                                    is_action ? "action" : "instruction", name);
     if (is_action && svaml->action)
-        return reject(svaml, apr_psprintf(svaml->pool, "a SVAML response has one action, and '%s' would be a second",
-                                          name));
+        return sinchfn_svaml_reject(svaml, "a SVAML response has one action, and '%s' would be a second", name);
     return SINCHFN_OK;
 }
 
-static json_object *element(const char *name)
+json_object *sinchfn_svaml_element(const char *name)
 {
     json_object *object = json_object_new_object();
 
@@ -182,7 +123,7 @@ static json_object *element(const char *name)
     return object;
 }
 
-static sinchfn_status add_instruction(sinchfn_svaml *svaml, json_object *instruction)
+sinchfn_status sinchfn_svaml_add_instruction(sinchfn_svaml *svaml, json_object *instruction)
 {
     if (!svaml->instructions)
         svaml->instructions = sinchfn_json_pool_own(svaml->pool, json_object_new_array());
@@ -190,47 +131,10 @@ static sinchfn_status add_instruction(sinchfn_svaml *svaml, json_object *instruc
     return SINCHFN_OK;
 }
 
-static sinchfn_status set_action(sinchfn_svaml *svaml, json_object *action)
+sinchfn_status sinchfn_svaml_set_action(sinchfn_svaml *svaml, json_object *action)
 {
     svaml->action = sinchfn_json_pool_own(svaml->pool, action);
     return SINCHFN_OK;
-}
-
-sinchfn_status sinchfn_svaml_say(sinchfn_svaml *svaml, const char *text, const char *locale)
-{
-    json_object *say;
-
-    if (check_allowed(svaml, "say", 0) != SINCHFN_OK)
-        return SINCHFN_ERROR;
-    if (!text)
-        return reject(svaml, "say needs a text");
-
-    say = element("say");
-    json_object_object_add(say, "text", json_object_new_string(text));
-    if (locale)
-        json_object_object_add(say, "locale", json_object_new_string(locale));
-    return add_instruction(svaml, say);
-}
-
-sinchfn_status sinchfn_svaml_answer(sinchfn_svaml *svaml)
-{
-    if (check_allowed(svaml, "answer", 0) != SINCHFN_OK)
-        return SINCHFN_ERROR;
-    return add_instruction(svaml, element("answer"));
-}
-
-sinchfn_status sinchfn_svaml_hangup(sinchfn_svaml *svaml)
-{
-    if (check_allowed(svaml, "hangup", 1) != SINCHFN_OK)
-        return SINCHFN_ERROR;
-    return set_action(svaml, element("hangup"));
-}
-
-sinchfn_status sinchfn_svaml_continue(sinchfn_svaml *svaml)
-{
-    if (check_allowed(svaml, "continue", 1) != SINCHFN_OK)
-        return SINCHFN_ERROR;
-    return set_action(svaml, element("continue"));
 }
 
 json_object *sinchfn_svaml_document(sinchfn_svaml *svaml)
@@ -242,4 +146,195 @@ json_object *sinchfn_svaml_document(sinchfn_svaml *svaml)
     if (svaml->instructions)
         json_object_object_add(document, "instructions", json_object_get(svaml->instructions));
     return document;
+}
+
+const char *sinchfn_svaml_serialize(sinchfn_svaml *svaml)
+{
+    apr_size_t length;
+
+    if (svaml->error || !svaml->action)
+        return NULL;
+    return sinchfn_json_serialize(svaml->pool, sinchfn_svaml_document(svaml), &length);
+}
+
+sinchfn_svaml *sinchfn_svaml_fallback(apr_pool_t *pool, const char *callback, const sinchfn_voice_fallback *fallback)
+{
+    sinchfn_svaml *svaml = sinchfn_svaml_create(pool, callback);
+    const char *text = fallback ? fallback->text : SINCHFN_FALLBACK_TEXT;
+    const char *locale = fallback ? fallback->locale : SINCHFN_FALLBACK_LOCALE;
+
+    /* An answered outbound call keeps going as its callout set it up. On ICE and PIE the
+     * caller waits for this response, so the caller hears the message and is hung up. */
+    if (!strcmp(callback, "ace")) {
+        sinchfn_svaml_continue(svaml);
+        return svaml;
+    }
+    if (text && *text)
+        sinchfn_svaml_say(svaml, text, locale);
+    sinchfn_svaml_hangup(svaml);
+    return svaml;
+}
+
+/* ---- JSON helpers ---- */
+
+void sinchfn_json_put_string(json_object *object, const char *key, const char *value)
+{
+    if (value)
+        json_object_object_add(object, key, json_object_new_string(value));
+}
+
+void sinchfn_json_put_bool(json_object *object, const char *key, sinchfn_bool value)
+{
+    if (value != SINCHFN_UNSET)
+        json_object_object_add(object, key, json_object_new_boolean(value == SINCHFN_TRUE));
+}
+
+void sinchfn_json_put_int(json_object *object, const char *key, sinchfn_int value)
+{
+    if (value.set)
+        json_object_object_add(object, key, json_object_new_int64(value.value));
+}
+
+void sinchfn_json_put_unless_empty(json_object *object, const char *key, json_object *value)
+{
+    if (json_object_object_length(value) == 0) {
+        json_object_put(value);
+        return;
+    }
+    json_object_object_add(object, key, value);
+}
+
+int sinchfn_bool_valid(sinchfn_bool value)
+{
+    return value == SINCHFN_UNSET || value == SINCHFN_FALSE || value == SINCHFN_TRUE;
+}
+
+const char *sinchfn_find_invalid_char(const char *text, const char *allowed)
+{
+    for (; *text; text++) {
+        if (!strchr(allowed, *text))
+            return text;
+    }
+    return NULL;
+}
+
+/* ---- instructions ---- */
+
+sinchfn_status sinchfn_svaml_say(sinchfn_svaml *svaml, const char *text, const char *locale)
+{
+    json_object *say;
+
+    if (sinchfn_svaml_check(svaml, "say", 0) != SINCHFN_OK)
+        return SINCHFN_ERROR;
+    if (!text)
+        return sinchfn_svaml_reject(svaml, "say needs a text");
+
+    say = sinchfn_svaml_element("say");
+    json_object_object_add(say, "text", json_object_new_string(text));
+    sinchfn_json_put_string(say, "locale", locale);
+    return sinchfn_svaml_add_instruction(svaml, say);
+}
+
+sinchfn_status sinchfn_svaml_play_files(sinchfn_svaml *svaml, const char *const *ids, const char *locale)
+{
+    json_object *play, *list;
+    apr_size_t i;
+
+    if (sinchfn_svaml_check(svaml, "playFiles", 0) != SINCHFN_OK)
+        return SINCHFN_ERROR;
+    if (!ids || !ids[0])
+        return sinchfn_svaml_reject(svaml, "playFiles needs at least one id in a NULL-terminated array");
+    for (i = 0; ids[i]; i++) {
+        if (!*ids[i])
+            return sinchfn_svaml_reject(svaml, "playFiles id %" APR_SIZE_T_FMT " is empty", i);
+    }
+
+    play = sinchfn_svaml_element("playFiles");
+    list = json_object_new_array();
+    for (i = 0; ids[i]; i++)
+        json_object_array_add(list, json_object_new_string(ids[i]));
+    json_object_object_add(play, "ids", list);
+    sinchfn_json_put_string(play, "locale", locale);
+    return sinchfn_svaml_add_instruction(svaml, play);
+}
+
+sinchfn_status sinchfn_svaml_set_cookie(sinchfn_svaml *svaml, const char *key, const char *value)
+{
+    json_object *cookie;
+
+    if (sinchfn_svaml_check(svaml, "setCookie", 0) != SINCHFN_OK)
+        return SINCHFN_ERROR;
+    if (!key || !*key)
+        return sinchfn_svaml_reject(svaml, "setCookie needs a non-empty key");
+    if (!value)
+        return sinchfn_svaml_reject(svaml, "setCookie '%s' needs a value (it may be empty)", key);
+
+    cookie = sinchfn_svaml_element("setCookie");
+    json_object_object_add(cookie, "key", json_object_new_string(key));
+    json_object_object_add(cookie, "value", json_object_new_string(value));
+    return sinchfn_svaml_add_instruction(svaml, cookie);
+}
+
+sinchfn_status sinchfn_svaml_send_dtmf(sinchfn_svaml *svaml, const char *value)
+{
+    json_object *dtmf;
+    const char *invalid;
+
+    if (sinchfn_svaml_check(svaml, "sendDtmf", 0) != SINCHFN_OK)
+        return SINCHFN_ERROR;
+    if (!value || !*value)
+        return sinchfn_svaml_reject(svaml, "sendDtmf needs digits");
+    if ((invalid = sinchfn_find_invalid_char(value, SINCHFN_DTMF_SEND_CHARS)))
+        return sinchfn_svaml_reject(svaml, "sendDtmf value '%s' has the invalid character '%c'; use 0-9, *, # "
+                                    "and w", value, *invalid);
+
+    dtmf = sinchfn_svaml_element("sendDtmf");
+    json_object_object_add(dtmf, "value", json_object_new_string(value));
+    return sinchfn_svaml_add_instruction(svaml, dtmf);
+}
+
+sinchfn_status sinchfn_svaml_answer(sinchfn_svaml *svaml)
+{
+    if (sinchfn_svaml_check(svaml, "answer", 0) != SINCHFN_OK)
+        return SINCHFN_ERROR;
+    return sinchfn_svaml_add_instruction(svaml, sinchfn_svaml_element("answer"));
+}
+
+static json_object *recording_options(const sinchfn_recording_options *options)
+{
+    json_object *object = json_object_new_object();
+    json_object *transcription = json_object_new_object();
+
+    sinchfn_json_put_string(object, "destinationUrl", options->destination_url);
+    sinchfn_json_put_string(object, "credentials", options->credentials);
+    sinchfn_json_put_string(object, "format", options->format);
+    sinchfn_json_put_bool(object, "notificationEvents", options->notification_events);
+    sinchfn_json_put_bool(transcription, "enabled", options->transcription.enabled);
+    sinchfn_json_put_string(transcription, "locale", options->transcription.locale);
+    sinchfn_json_put_unless_empty(object, "transcriptionOptions", transcription);
+    return object;
+}
+
+sinchfn_status sinchfn_svaml_start_recording(sinchfn_svaml *svaml, const sinchfn_recording_options *options)
+{
+    json_object *start;
+
+    if (sinchfn_svaml_check(svaml, "startRecording", 0) != SINCHFN_OK)
+        return SINCHFN_ERROR;
+    if (options && (!sinchfn_bool_valid(options->notification_events) ||
+                    !sinchfn_bool_valid(options->transcription.enabled)))
+        return sinchfn_svaml_reject(svaml, "startRecording has a boolean option that is not SINCHFN_UNSET, "
+                                    "SINCHFN_FALSE or SINCHFN_TRUE");
+
+    start = sinchfn_svaml_element("startRecording");
+    if (options)
+        sinchfn_json_put_unless_empty(start, "options", recording_options(options));
+    return sinchfn_svaml_add_instruction(svaml, start);
+}
+
+sinchfn_status sinchfn_svaml_stop_recording(sinchfn_svaml *svaml)
+{
+    if (sinchfn_svaml_check(svaml, "stopRecording", 0) != SINCHFN_OK)
+        return SINCHFN_ERROR;
+    return sinchfn_svaml_add_instruction(svaml, sinchfn_svaml_element("stopRecording"));
 }

@@ -13,6 +13,10 @@ Locations of the shared server:
   /denied         the probe function behind Require all denied
   /clash-a        clasha, built without hidden visibility
   /clash-b        clashb, built without hidden visibility, with the same helper name
+  /ivr            the IVR example function (handlers/ivr)
+  /autoreply      the auto-reply example function (handlers/autoreply)
+  /fallback       the probe function with SinchVoiceFallback in Swedish
+  /fallback/silent  nested in /fallback, with SinchVoiceFallback none
 """
 
 import shlex
@@ -25,6 +29,7 @@ from sinchfn_testlib import (MPMS, ApacheServer, build_function, config_header, 
                              make_shared_dir, module_path, source_dir)
 
 FUNCTION_SOURCES = source_dir() / "tests" / "integration" / "functions"
+EXAMPLE_FUNCTIONS = ("example", "ivr", "autoreply")
 
 # Fake credentials of the test configuration. Tests check that they reach the handler
 # and never appear in the error log.
@@ -51,12 +56,12 @@ def workdir():
 
 @pytest.fixture(scope="session")
 def functions(workdir):
-    """Copies of handlers/example and of every tests/integration/functions/* directory,
+    """Copies of the handlers/ examples and of every tests/integration/functions/* directory,
     each built with `sinchfn build`, as a dict of name -> directory."""
     parent = workdir / "functions"
     parent.mkdir()
     parent.chmod(0o755)
-    sources = {"example": source_dir() / "handlers" / "example"}
+    sources = {name: source_dir() / "handlers" / name for name in EXAMPLE_FUNCTIONS}
     sources.update({path.name: path for path in sorted(FUNCTION_SOURCES.iterdir()) if path.is_dir()})
 
     built = {}
@@ -135,6 +140,22 @@ def main_config(root, port, mpm, functions) -> str:
 </Location>
 <Location /clash-b>
     SinchFunction "{functions['clashb']}"
+</Location>
+<Location /ivr>
+    SinchFunction "{functions['ivr']}"
+    SinchWebhookProtection never
+</Location>
+<Location /autoreply>
+    SinchFunction "{functions['autoreply']}"
+    SinchWebhookProtection never
+</Location>
+<Location /fallback>
+    SinchFunction "{functions['probe']}"
+    SinchVoiceFallback "Tack för samtalet, försök igen senare." sv-SE
+    SinchWebhookProtection never
+</Location>
+<Location /fallback/silent>
+    SinchVoiceFallback none
 </Location>
 """
 

@@ -4,6 +4,7 @@ httpd.conf, running Apache in the foreground and raw HTTP/1.1 exchanges.
 Every server listens on 127.0.0.1 only, on a port picked by the kernel.
 """
 
+import json
 import os
 import shutil
 import signal
@@ -32,6 +33,25 @@ def source_dir() -> Path:
     if configured:
         return Path(configured).resolve()
     return Path(__file__).resolve().parents[2]
+
+
+def peer_case(relative_path: str) -> Path:
+    """Return a file of the Sinch SDK reference vectors kept in tests/vectors, or
+    raise FileNotFoundError naming the path when it is absent."""
+    path = source_dir() / "tests" / "vectors" / relative_path
+    if not path.is_file():
+        raise FileNotFoundError(f"the reference vector {path} is missing; the tests expect the Sinch SDK vectors "
+                                f"in {path.parent}")
+    return path
+
+
+def callback_body(relative_path: str) -> bytes:
+    """Return the body of a callback payload vector: its raw_body, else its payload as
+    compact JSON."""
+    vector = json.loads(peer_case(relative_path).read_text())
+    if isinstance(vector.get("raw_body"), str):
+        return vector["raw_body"].encode()
+    return json.dumps(vector["payload"], separators=(",", ":")).encode()
 
 
 def module_path() -> Path:
@@ -122,7 +142,7 @@ class ApacheServer:
         self.console_log = root / "console.log"
         self.base_url = f"http://127.0.0.1:{port}"
         self.process = None
-        self.conf.write_text(config_text)
+        self.conf.write_text(config_text, encoding="utf-8")
 
     def url(self, path: str) -> str:
         return self.base_url + path

@@ -206,15 +206,21 @@ def test_ace_returns_svaml(server):
                                 b'"instructions":[{"name":"say","text":"Hello","locale":"en-US"}]}')
 
 
+DEFAULT_FALLBACK = (b'{"action":{"name":"hangup"},"instructions":[{"name":"say","text":"Sorry, we cannot take '
+                    b'your call right now. Please try again later.","locale":"en-US"}]}')
+
+
 def test_svaml_not_accepted_by_callback(server):
     offset = server.log_size()
 
     response = requests.post(server.url("/probe/ace"), json={"event": "ace", "custom": "answer"}, timeout=5)
 
-    assert response.status_code == 500
-    assert response.json() == {"error": "internal error", "requestId": response.headers["X-Request-Id"]}
+    assert response.status_code == 200
+    assert response.content == b'{"action":{"name":"continue"}}'
     line = server.wait_for_log("SFN0303", offset)
     assert "does not accept the instruction 'answer'" in line, server.log_since(offset)
+    assert "sent the fallback SVAML" in line
+    assert "[sinchfn:error]" in line
 
 
 def test_svaml_without_action(server):
@@ -222,9 +228,40 @@ def test_svaml_without_action(server):
 
     response = requests.post(server.url("/probe/pie"), json={"event": "pie"}, timeout=5)
 
-    assert response.status_code == 500
-    assert response.json() == {"error": "internal error", "requestId": response.headers["X-Request-Id"]}
-    assert "voice handler 'pie' set no SVAML action" in server.wait_for_log("SFN0304", offset)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/json"
+    assert response.content == DEFAULT_FALLBACK
+    line = server.wait_for_log("SFN0304", offset)
+    assert "voice handler 'pie' set no SVAML action" in line, server.log_since(offset)
+    assert f"[request {response.headers['X-Request-Id']}]" in line
+
+
+def test_configured_fallback(server):
+    response = requests.post(server.url("/fallback/pie"), json={"event": "pie"}, timeout=5)
+
+    assert response.status_code == 200
+    assert response.content == ('{"action":{"name":"hangup"},"instructions":[{"name":"say","text":'
+                                '"Tack för samtalet, försök igen senare.","locale":"sv-SE"}]}').encode()
+
+
+def test_configured_fallback_inherited(server):
+    response = requests.post(server.url("/fallback/silent/pie"), json={"event": "pie"}, timeout=5)
+
+    assert response.status_code == 200
+    assert response.content == b'{"action":{"name":"hangup"}}'
+
+
+def test_unknown_voice_event_type(server):
+    offset = server.log_size()
+
+    response = requests.post(server.url("/probe/dice"), json={"event": "unknown"}, timeout=5)
+
+    assert response.status_code == 400
+    assert response.json() == {"error": "Unknown voice event type 'unknown'; the event must be ice, ace, pie, dice "
+                                        "or notify.",
+                               "requestId": response.headers["X-Request-Id"]}
+    line = server.wait_for_log("SFN0302", offset)
+    assert "[sinchfn:info]" in line, server.log_since(offset)
 
 
 def test_voice_export_missing(server):

@@ -124,6 +124,31 @@ def test_invalid_variable_name_rejected(tmp_path, functions, name):
     assert_rejected(result, conf, f"SinchVariable: '{name}' is not a valid name")
 
 
+@pytest.mark.parametrize("locale", ["en US", "en.US", "en/US"])
+def test_invalid_fallback_locale_rejected(tmp_path, functions, locale):
+    conf = write_config(tmp_path, location(functions["probe"], f'    SinchVoiceFallback "Sorry" "{locale}"\n'))
+
+    result = config_test(conf)
+
+    assert_rejected(result, conf, f"SinchVoiceFallback: '{locale}' is not a locale", "en-US")
+
+
+def test_fallback_extra_argument_rejected(tmp_path, functions):
+    conf = write_config(tmp_path, location(functions["probe"], '    SinchVoiceFallback "Sorry" en-US extra\n'))
+
+    result = config_test(conf)
+
+    assert_rejected(result, conf, "SinchVoiceFallback takes 1-2 arguments")
+
+
+def test_fallback_voice_name_accepted(tmp_path, functions):
+    conf = write_config(tmp_path, location(functions["probe"], '    SinchVoiceFallback "Sorry, try later." Ivy\n'))
+
+    result = config_test(conf)
+
+    assert result.returncode == 0, result.stdout
+
+
 def test_missing_env_file_rejected(tmp_path, functions):
     missing = tmp_path / "absent.env"
     conf = write_config(tmp_path, location(functions["probe"], f'    SinchEnvFile "{missing}"\n'))

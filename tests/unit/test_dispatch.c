@@ -249,31 +249,90 @@ START_TEST(dispatch_voice_svaml_body)
 }
 END_TEST
 
-START_TEST(dispatch_voice_no_action_500)
+/* The default fallback of ice and pie: an apology, then hangup. */
+#define DEFAULT_FALLBACK_BODY                                                                       \
+    "{\"action\":{\"name\":\"hangup\"},\"instructions\":[{\"name\":\"say\",\"text\":\"Sorry, we " \
+    "cannot take your call right now. Please try again later.\",\"locale\":\"en-US\"}]}"
+
+START_TEST(dispatch_voice_no_action_fallback)
 {
     prepare_voice("ice", no_action_voice, "{\"event\":\"ice\"}");
     sinchfn_dispatch(&call);
-    ck_assert_int_eq(call.response->status, 500);
-    ck_assert_str_eq(call.response->body, "{\"error\":\"internal error\",\"requestId\":\"req-1\"}");
+    ck_assert_int_eq(call.response->status, 200);
+    ck_assert_str_eq(call.response->content_type, "application/json");
+    ck_assert_str_eq(call.response->body, DEFAULT_FALLBACK_BODY);
     ck_assert_str_eq(last_tag, "SFN0304");
+    ck_assert_ptr_nonnull(strstr(last_message, "sent the fallback SVAML"));
 }
 END_TEST
 
-START_TEST(dispatch_voice_builder_error_500)
+START_TEST(dispatch_voice_builder_error_fallback)
 {
     prepare_voice("ice", continue_voice, "{\"event\":\"ice\"}");
     sinchfn_dispatch(&call);
-    ck_assert_int_eq(call.response->status, 500);
+    ck_assert_int_eq(call.response->status, 200);
+    ck_assert_str_eq(call.response->body, DEFAULT_FALLBACK_BODY);
     ck_assert_str_eq(last_tag, "SFN0303");
+    ck_assert_ptr_nonnull(strstr(last_message, "does not accept the action 'continue'"));
 }
 END_TEST
 
-START_TEST(dispatch_voice_handler_error_500)
+START_TEST(dispatch_voice_handler_error_ace_continues)
 {
     prepare_voice("ace", failing_voice, "{\"event\":\"ace\"}");
     sinchfn_dispatch(&call);
+    ck_assert_int_eq(call.response->status, 200);
+    ck_assert_str_eq(call.response->body, "{\"action\":{\"name\":\"continue\"}}");
+    ck_assert_str_eq(last_tag, "SFN0303");
+    ck_assert_ptr_nonnull(strstr(last_message, "it returned an error"));
+}
+END_TEST
+
+START_TEST(dispatch_voice_pie_configured_fallback)
+{
+    static const sinchfn_voice_fallback fallback = { "Försök igen senare.", "sv-SE" };
+
+    prepare_voice("pie", failing_voice, "{\"event\":\"pie\"}");
+    call.voice_fallback = &fallback;
+    sinchfn_dispatch(&call);
+    ck_assert_int_eq(call.response->status, 200);
+    ck_assert_str_eq(call.response->body, "{\"action\":{\"name\":\"hangup\"},\"instructions\":[{\"name\":"
+                     "\"say\",\"text\":\"Försök igen senare.\",\"locale\":\"sv-SE\"}]}");
+}
+END_TEST
+
+START_TEST(dispatch_voice_empty_fallback_hangs_up)
+{
+    static const sinchfn_voice_fallback fallback = { "", NULL };
+
+    prepare_voice("ice", no_action_voice, "{\"event\":\"ice\"}");
+    call.voice_fallback = &fallback;
+    sinchfn_dispatch(&call);
+    ck_assert_int_eq(call.response->status, 200);
+    ck_assert_str_eq(call.response->body, "{\"action\":{\"name\":\"hangup\"}}");
+}
+END_TEST
+
+START_TEST(dispatch_voice_fallback_without_locale)
+{
+    static const sinchfn_voice_fallback fallback = { "Goodbye", NULL };
+
+    prepare_voice("ice", no_action_voice, "{\"event\":\"ice\"}");
+    call.voice_fallback = &fallback;
+    sinchfn_dispatch(&call);
+    ck_assert_str_eq(call.response->body, "{\"action\":{\"name\":\"hangup\"},\"instructions\":[{\"name\":"
+                     "\"say\",\"text\":\"Goodbye\"}]}");
+}
+END_TEST
+
+START_TEST(dispatch_voice_dice_handler_error_500)
+{
+    prepare_voice("dice", failing_voice, "{\"event\":\"dice\"}");
+    sinchfn_dispatch(&call);
     ck_assert_int_eq(call.response->status, 500);
     ck_assert_str_eq(call.response->body, "{\"error\":\"internal error\",\"requestId\":\"req-1\"}");
+    ck_assert_str_eq(last_tag, "SFN0303");
+    ck_assert_ptr_null(strstr(last_message, "fallback"));
 }
 END_TEST
 
@@ -317,9 +376,13 @@ Suite *dispatch_suite(void)
 
     tcase_add_checked_fixture(voice, create_call, test_pool_teardown);
     tcase_add_test(voice, dispatch_voice_svaml_body);
-    tcase_add_test(voice, dispatch_voice_no_action_500);
-    tcase_add_test(voice, dispatch_voice_builder_error_500);
-    tcase_add_test(voice, dispatch_voice_handler_error_500);
+    tcase_add_test(voice, dispatch_voice_no_action_fallback);
+    tcase_add_test(voice, dispatch_voice_builder_error_fallback);
+    tcase_add_test(voice, dispatch_voice_handler_error_ace_continues);
+    tcase_add_test(voice, dispatch_voice_pie_configured_fallback);
+    tcase_add_test(voice, dispatch_voice_empty_fallback_hangs_up);
+    tcase_add_test(voice, dispatch_voice_fallback_without_locale);
+    tcase_add_test(voice, dispatch_voice_dice_handler_error_500);
     tcase_add_test(voice, dispatch_voice_dice_empty_200);
     tcase_add_test(voice, dispatch_voice_event_mismatch_400);
     suite_add_tcase(suite, voice);

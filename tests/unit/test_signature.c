@@ -133,7 +133,7 @@ static void load_peer_cases(void)
 
     if (!root) {
         peer_cases_problem = "cannot read " PEER_CASES "; the signature reference vectors must sit in "
-                             "shared/peer-cases next to the source tree";
+                             "tests/vectors of the source tree";
         return;
     }
     peer_cases = member(root, "cases");

@@ -1,0 +1,374 @@
+/*
+ * event.c: voice callback events. A callback body is a JSON object whose `event` names
+ * one of the five callbacks and matches the route it was posted to. The members every
+ * handler reads are typed here once, and the whole object stays available.
+ */
+#include <apr_cstr.h>
+#include <apr_lib.h>
+#include <apr_strings.h>
+
+#include "sinchfn_core.h"
+
+struct sinchfn_event {
+    const char *name;
+    sinchfn_callback callback;
+    json_object *json;
+    const sinchfn_request *request;
+    apr_time_t time; /* 0 when `timestamp` is absent or invalid */
+    const sinchfn_destination *to;
+    const sinchfn_money *user_rate;
+    const sinchfn_money *debit;
+    const sinchfn_menu_result *menu_result;
+    const sinchfn_amd_result *amd;
+};
+
+static const char *const callback_names[] = { "ice", "ace", "pie", "dice", "notify" };
+
+sinchfn_callback sinchfn_callback_from_name(const char *name)
+{
+    apr_size_t i;
+
+    for (i = 0; i < sizeof(callback_names) / sizeof(callback_names[0]); i++) {
+        if (!strcmp(name, callback_names[i]))
+            return (sinchfn_callback)(SINCHFN_CALLBACK_ICE + i);
+    }
+    return (sinchfn_callback)0;
+}
+
+/* ---- member readers ---- */
+
+static const char *member_string(json_object *object, const char *name)
+{
+    json_object *member;
+
+    if (!object || !json_object_object_get_ex(object, name, &member) ||
+        !json_object_is_type(member, json_type_string))
+        return NULL;
+    return json_object_get_string(member);
+}
+
+static apr_int64_t member_int(json_object *object, const char *name, apr_int64_t absent)
+{
+    json_object *member;
+
+    if (!object || !json_object_object_get_ex(object, name, &member) ||
+        !json_object_is_type(member, json_type_int))
+        return absent;
+    return json_object_get_int64(member);
+}
+
+static json_object *member_object(json_object *object, const char *name)
+{
+    json_object *member;
+
+    if (!json_object_object_get_ex(object, name, &member) || !json_object_is_type(member, json_type_object))
+        return NULL;
+    return member;
+}
+
+/* ---- typed members ---- */
+
+static const sinchfn_destination *read_destination(apr_pool_t *pool, json_object *object)
+{
+    sinchfn_destination *destination;
+
+    if (!object)
+        return NULL;
+    destination = apr_pcalloc(pool, sizeof(*destination));
+    destination->type = member_string(object, "type");
+    destination->endpoint = member_string(object, "endpoint");
+    return destination;
+}
+
+static const sinchfn_money *read_money(apr_pool_t *pool, json_object *object)
+{
+    sinchfn_money *money;
+    json_object *amount;
+
+    if (!object)
+        return NULL;
+    money = apr_pcalloc(pool, sizeof(*money));
+    money->currency_id = member_string(object, "currencyId");
+    if (json_object_object_get_ex(object, "amount", &amount) &&
+        (json_object_is_type(amount, json_type_double) || json_object_is_type(amount, json_type_int)))
+        money->amount = json_object_get_double(amount);
+    return money;
+}
+
+static sinchfn_menu_result_type menu_result_kind(const char *type)
+{
+    static const struct {
+        const char *name;
+        sinchfn_menu_result_type kind;
+    } kinds[] = {
+        { "return", SINCHFN_MENU_RESULT_RETURN },
+        { "sequence", SINCHFN_MENU_RESULT_SEQUENCE },
+        { "timeout", SINCHFN_MENU_RESULT_TIMEOUT },
+        { "hangup", SINCHFN_MENU_RESULT_HANGUP },
+        { "invalidinput", SINCHFN_MENU_RESULT_INVALID_INPUT },
+        { "error", SINCHFN_MENU_RESULT_ERROR },
+    };
+    apr_size_t i;
+
+    for (i = 0; type && i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+        if (!apr_cstr_casecmp(type, kinds[i].name))
+            return kinds[i].kind;
+    }
+    return SINCHFN_MENU_RESULT_OTHER;
+}
+
+static const sinchfn_menu_result *read_menu_result(apr_pool_t *pool, json_object *object)
+{
+    sinchfn_menu_result *result;
+
+    if (!object)
+        return NULL;
+    result = apr_pcalloc(pool, sizeof(*result));
+    result->type = member_string(object, "type");
+    result->kind = menu_result_kind(result->type);
+    result->value = member_string(object, "value");
+    result->menu_id = member_string(object, "menuId");
+    result->input_method = member_string(object, "inputMethod");
+    return result;
+}
+
+static const sinchfn_amd_result *read_amd(apr_pool_t *pool, json_object *object)
+{
+    sinchfn_amd_result *amd;
+
+    if (!object)
+        return NULL;
+    amd = apr_pcalloc(pool, sizeof(*amd));
+    amd->status = member_string(object, "status");
+    amd->reason = member_string(object, "reason");
+    amd->duration = member_int(object, "duration", -1);
+    return amd;
+}
+
+/* Reads exactly `count` decimal digits. */
+static int read_digits(const char **text, int count, int *value)
+{
+    *value = 0;
+    while (count-- > 0) {
+        if (!apr_isdigit(**text))
+            return 0;
+        *value = *value * 10 + (**text - '0');
+        (*text)++;
+    }
+    return 1;
+}
+
+/* Skips one expected character, either case of a letter. */
+static int skip(const char **text, char expected)
+{
+    if (apr_tolower(**text) != apr_tolower(expected))
+        return 0;
+    (*text)++;
+    return 1;
+}
+
+/* Reads the offset after the seconds: "Z", "+HH:MM" or "-HH:MM", in seconds east of UTC. */
+static int read_offset(const char **text, apr_int64_t *offset)
+{
+    int sign, hours, minutes;
+
+    if (skip(text, 'Z')) {
+        *offset = 0;
+        return 1;
+    }
+    if (**text != '+' && **text != '-')
+        return 0;
+    sign = *(*text)++ == '-' ? -1 : 1;
+    if (!read_digits(text, 2, &hours) || !skip(text, ':') || !read_digits(text, 2, &minutes))
+        return 0;
+    *offset = sign * (apr_int64_t)(hours * 3600 + minutes * 60);
+    return 1;
+}
+
+static int days_in_month(int year, int month)
+{
+    static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+
+    return days[month - 1] + (month == 2 && leap);
+}
+
+/* Parses an ISO 8601 date and time "YYYY-MM-DDTHH:MM:SS" with an optional fraction and an
+ * offset. Sinch sends up to 7 fraction digits, and digits past the microsecond are
+ * dropped. Returns 0 when the text is not such a timestamp. */
+static apr_time_t parse_timestamp(const char *text)
+{
+    apr_time_exp_t parts;
+    int year, month, day, hour, minute, second;
+    apr_int64_t microseconds = 0, scale = 100000, offset;
+    apr_time_t time;
+
+    if (!text)
+        return 0;
+    if (!read_digits(&text, 4, &year) || !skip(&text, '-') || !read_digits(&text, 2, &month) ||
+        !skip(&text, '-') || !read_digits(&text, 2, &day) || !skip(&text, 'T') ||
+        !read_digits(&text, 2, &hour) || !skip(&text, ':') || !read_digits(&text, 2, &minute) ||
+        !skip(&text, ':') || !read_digits(&text, 2, &second))
+        return 0;
+    if (skip(&text, '.')) {
+        if (!apr_isdigit(*text))
+            return 0;
+        for (; apr_isdigit(*text); text++, scale /= 10)
+            microseconds += (*text - '0') * scale;
+    }
+    if (!read_offset(&text, &offset) || *text)
+        return 0;
+    if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, month) || hour > 23 || minute > 59 ||
+        second > 59)
+        return 0;
+
+    memset(&parts, 0, sizeof(parts));
+    parts.tm_year = year - 1900;
+    parts.tm_mon = month - 1;
+    parts.tm_mday = day;
+    parts.tm_hour = hour;
+    parts.tm_min = minute;
+    parts.tm_sec = second;
+    if (apr_time_exp_gmt_get(&time, &parts) != APR_SUCCESS)
+        return 0;
+    return time + microseconds - apr_time_from_sec(offset);
+}
+
+/* ---- creation ---- */
+
+static const sinchfn_client_error *reject(apr_pool_t *pool, const char *message)
+{
+    sinchfn_client_error *error = apr_palloc(pool, sizeof(*error));
+
+    error->status = 400;
+    error->message = message;
+    return error;
+}
+
+const sinchfn_client_error *sinchfn_event_create(sinchfn_request *request, const char *route,
+                                                 sinchfn_event **event)
+{
+    apr_pool_t *pool = request->pool;
+    json_object *body = request->json;
+    const char *name;
+    sinchfn_event *created;
+
+    if (!body || !json_object_is_type(body, json_type_object))
+        return reject(pool, apr_psprintf(pool, "The '%s' callback needs a JSON object body with Content-Type "
+                                         "application/json.", route));
+    if (!(name = member_string(body, "event")))
+        return reject(pool, "The callback body has no 'event' string; Sinch voice callbacks carry one.");
+    if (!sinchfn_callback_from_name(name))
+        return reject(pool, apr_psprintf(pool, "Unknown voice event type '%s'; the event must be ice, ace, pie, "
+                                         "dice or notify.", name));
+    if (strcmp(name, route))
+        return reject(pool, apr_psprintf(pool, "The callback event '%s' does not match the '%s' route; post each "
+                                         "event to its own route.", name, route));
+
+    created = apr_pcalloc(pool, sizeof(*created));
+    created->name = name;
+    created->callback = sinchfn_callback_from_name(name);
+    created->json = body;
+    created->request = request;
+    created->time = parse_timestamp(member_string(body, "timestamp"));
+    created->to = read_destination(pool, member_object(body, "to"));
+    created->user_rate = read_money(pool, member_object(body, "userRate"));
+    created->debit = read_money(pool, member_object(body, "debit"));
+    created->menu_result = read_menu_result(pool, member_object(body, "menuResult"));
+    created->amd = read_amd(pool, member_object(body, "amd"));
+    *event = created;
+    return NULL;
+}
+
+/* ---- accessors ---- */
+
+const char *sinchfn_event_name(const sinchfn_event *event)
+{
+    return event->name;
+}
+
+sinchfn_callback sinchfn_event_callback(const sinchfn_event *event)
+{
+    return event->callback;
+}
+
+json_object *sinchfn_event_json(const sinchfn_event *event)
+{
+    return event->json;
+}
+
+const sinchfn_request *sinchfn_event_request(const sinchfn_event *event)
+{
+    return event->request;
+}
+
+const char *sinchfn_event_string(const sinchfn_event *event, const char *name)
+{
+    return member_string(event->json, name);
+}
+
+apr_int64_t sinchfn_event_int(const sinchfn_event *event, const char *name, apr_int64_t absent)
+{
+    return member_int(event->json, name, absent);
+}
+
+#define DEFINE_STRING_MEMBER(function, member)                                              \
+    const char *function(const sinchfn_event *event)                                      \
+    {                                                                                     \
+        return member_string(event->json, member);                                        \
+    }
+
+DEFINE_STRING_MEMBER(sinchfn_event_callid, "callid")
+DEFINE_STRING_MEMBER(sinchfn_event_call_resource_url, "callResourceUrl")
+DEFINE_STRING_MEMBER(sinchfn_event_timestamp, "timestamp")
+DEFINE_STRING_MEMBER(sinchfn_event_custom, "custom")
+DEFINE_STRING_MEMBER(sinchfn_event_application_key, "applicationKey")
+DEFINE_STRING_MEMBER(sinchfn_event_cli, "cli")
+DEFINE_STRING_MEMBER(sinchfn_event_domain, "domain")
+DEFINE_STRING_MEMBER(sinchfn_event_origination_type, "originationType")
+DEFINE_STRING_MEMBER(sinchfn_event_conference_id, "conferenceId")
+DEFINE_STRING_MEMBER(sinchfn_event_result, "result")
+DEFINE_STRING_MEMBER(sinchfn_event_reason, "reason")
+DEFINE_STRING_MEMBER(sinchfn_event_from, "from")
+DEFINE_STRING_MEMBER(sinchfn_event_notification_type, "type")
+DEFINE_STRING_MEMBER(sinchfn_event_destination, "destination")
+
+apr_time_t sinchfn_event_time(const sinchfn_event *event)
+{
+    return event->time;
+}
+
+apr_int64_t sinchfn_event_version(const sinchfn_event *event)
+{
+    return member_int(event->json, "version", -1);
+}
+
+apr_int64_t sinchfn_event_duration(const sinchfn_event *event)
+{
+    return member_int(event->json, "duration", -1);
+}
+
+const sinchfn_destination *sinchfn_event_to(const sinchfn_event *event)
+{
+    return event->to;
+}
+
+const sinchfn_money *sinchfn_event_user_rate(const sinchfn_event *event)
+{
+    return event->user_rate;
+}
+
+const sinchfn_money *sinchfn_event_debit(const sinchfn_event *event)
+{
+    return event->debit;
+}
+
+const sinchfn_menu_result *sinchfn_event_menu_result(const sinchfn_event *event)
+{
+    return event->menu_result;
+}
+
+const sinchfn_amd_result *sinchfn_event_amd(const sinchfn_event *event)
+{
+    return event->amd;
+}
