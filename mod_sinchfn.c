@@ -699,9 +699,9 @@ static int sinchfn_handler(request_rec *r)
     }
     ctx = make_context(r, conf, &target);
 
-    /* Protection comes first, in this order: network, token in the URL, then the checks
+    /* Protection comes first, in this order: token in the URL, network, then the checks
      * that depend on the route. Apache's own access checks of the Location ran before. */
-    if ((status = protect_network(r, conf, ctx)) != DECLINED || (status = protect_query(r, conf, ctx)) != DECLINED)
+    if ((status = protect_query(r, conf, ctx)) != DECLINED || (status = protect_network(r, conf, ctx)) != DECLINED)
         return status;
     path = raw_request_path(r);
     if ((invalid = sinchfn_route_resolve(r->pool, path, conf->location, &route))) {
@@ -740,6 +740,7 @@ static int sinchfn_translate_name(request_rec *r)
         return DECLINED;
     ap_set_module_config(r->request_config, &sinchfn_module, (void *)conf);
     r->filename = apr_pstrcat(r->pool, "sinchfn:", r->uri, NULL);
+    protect_redact_query(r);
     return OK;
 }
 

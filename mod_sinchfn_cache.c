@@ -398,7 +398,7 @@ static int probe_max_value(apr_pool_t *ptemp, server_rec *s)
 
     memset(filler, 'x', settings.max_value);
     if ((problem = shmcb_write(ptemp, key, filler, settings.max_value, apr_time_now() + apr_time_from_sec(1)))) {
-        ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, "SFN0511: SinchCache shmcb:%" APR_SIZE_T_FMT " cannot hold a "
+        ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, "SFN0611: SinchCache shmcb:%" APR_SIZE_T_FMT " cannot hold a "
                      "value of SinchCacheMaxValueSize %" APR_SIZE_T_FMT " bytes; raise the shmcb size (about 64 "
                      "times the value size) or lower SinchCacheMaxValueSize", settings.shmcb_size, settings.max_value);
         return HTTP_INTERNAL_SERVER_ERROR;
@@ -416,13 +416,13 @@ static int setup_shmcb(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
     shmcb_provider = ap_lookup_provider(AP_SOCACHE_PROVIDER_GROUP, "shmcb", AP_SOCACHE_PROVIDER_VERSION);
     if (!shmcb_provider && !settings.configured) {
         /* Without SinchCache the cache is optional: functions that never use it still run. */
-        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, "SFN0510: mod_socache_shmcb is not loaded, so functions "
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, "SFN0610: mod_socache_shmcb is not loaded, so functions "
                      "have no cache and cache calls fail; add LoadModule socache_shmcb_module "
                      "modules/mod_socache_shmcb.so (a2enmod socache_shmcb) or set SinchCache redis:HOST:PORT");
         return DECLINED;
     }
     if (!shmcb_provider) {
-        ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, "SFN0512: SinchCache shmcb needs mod_socache_shmcb; add "
+        ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, "SFN0612: SinchCache shmcb needs mod_socache_shmcb; add "
                      "LoadModule socache_shmcb_module modules/mod_socache_shmcb.so (a2enmod socache_shmcb)");
         return HTTP_INTERNAL_SERVER_ERROR;
     }
@@ -430,19 +430,19 @@ static int setup_shmcb(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
     problem = shmcb_provider->create(&shmcb_instance, apr_psprintf(ptemp, SOCACHE_NAME "(%" APR_SIZE_T_FMT ")",
                                                                    settings.shmcb_size), ptemp, pconf);
     if (problem) {
-        ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, "SFN0513: SinchCache shmcb:%" APR_SIZE_T_FMT ": %s",
+        ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, "SFN0613: SinchCache shmcb:%" APR_SIZE_T_FMT ": %s",
                      settings.shmcb_size, problem);
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     if ((status = shmcb_provider->init(shmcb_instance, SOCACHE_NAME, &hints, s, pconf)) != APR_SUCCESS) {
-        ap_log_error(APLOG_MARK, APLOG_EMERG, status, s, "SFN0514: creating the shmcb cache of %" APR_SIZE_T_FMT
+        ap_log_error(APLOG_MARK, APLOG_EMERG, status, s, "SFN0614: creating the shmcb cache of %" APR_SIZE_T_FMT
                      " bytes failed; lower the SinchCache shmcb size", settings.shmcb_size);
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     apr_pool_cleanup_register(pconf, NULL, destroy_shmcb, apr_pool_cleanup_null);
 
     if ((status = ap_global_mutex_create(&shmcb_mutex, NULL, MUTEX_TYPE, NULL, s, pconf, 0)) != APR_SUCCESS) {
-        ap_log_error(APLOG_MARK, APLOG_EMERG, status, s, "SFN0515: creating the cache mutex failed; see the "
+        ap_log_error(APLOG_MARK, APLOG_EMERG, status, s, "SFN0615: creating the cache mutex failed; see the "
                      "Mutex directive for the mechanism and directory of mutex '" MUTEX_TYPE "'");
         return HTTP_INTERNAL_SERVER_ERROR;
     }
@@ -495,7 +495,7 @@ static void cache_child_init(apr_pool_t *pchild, server_rec *s)
                                                        settings.max_value, &backend);
 
         if (problem) {
-            ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, "SFN0516: setting up the Redis cache failed: %s", problem);
+            ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, "SFN0616: setting up the Redis cache failed: %s", problem);
             return;
         }
         process_cache = backend;
@@ -505,7 +505,7 @@ static void cache_child_init(apr_pool_t *pchild, server_rec *s)
         return;
     status = apr_global_mutex_child_init(&shmcb_mutex, apr_global_mutex_lockfile(shmcb_mutex), pchild);
     if (status != APR_SUCCESS) {
-        ap_log_error(APLOG_MARK, APLOG_ERR, status, s, "SFN0517: reopening the cache mutex in a child failed; "
+        ap_log_error(APLOG_MARK, APLOG_ERR, status, s, "SFN0617: reopening the cache mutex in a child failed; "
                      "cache calls of this process fail");
         process_cache = NULL;
     }

@@ -228,20 +228,33 @@ static char *replace_query(apr_pool_t *pool, char *text, const char *query)
     return apr_pstrcat(pool, apr_pstrmemdup(pool, text, (apr_size_t)(start - text + 1)), query, end, NULL);
 }
 
-int protect_query(request_rec *r, const dir_config *conf, sinchfn_ctx *ctx)
+#define NOTE_ACCESS_TOKEN "sinchfn-access-token"
+
+void protect_redact_query(request_rec *r)
 {
     const char *redacted;
 
     if (!r->args || !sinchfn_query_has_access_token(r->pool, r->args))
-        return DECLINED;
+        return;
 
-    /* The access log writes the request line after the handler; it gets the redacted
-     * copy, so the token reaches no log. */
+    /* The access log writes the request line after the request, and httpd's own access
+     * checks may reject it before the handler runs; all of them see the redacted copy. */
     redacted = sinchfn_redact_access_token(r->pool, r->args);
     r->the_request = replace_query(r->pool, r->the_request, redacted);
     r->unparsed_uri = replace_query(r->pool, r->unparsed_uri, redacted);
     r->parsed_uri.query = apr_pstrdup(r->pool, redacted);
     r->args = apr_pstrdup(r->pool, redacted);
+    apr_table_setn(r->notes, NOTE_ACCESS_TOKEN, "1");
+}
+
+int protect_query(request_rec *r, const dir_config *conf, sinchfn_ctx *ctx)
+{
+    /* translate_name redacts the query first, unless another module translated the
+     * request (mod_rewrite, for one); then the redaction happens here. */
+    if (!apr_table_get(r->notes, NOTE_ACCESS_TOKEN))
+        protect_redact_query(r);
+    if (!apr_table_get(r->notes, NOTE_ACCESS_TOKEN))
+        return DECLINED;
 
     skip_body(r, conf);
     sinchfn_log(ctx, SINCHFN_LOG_INFO, TAG_QUERY_TOKEN, "%s %s rejected: an access_token query parameter "

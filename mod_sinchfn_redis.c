@@ -25,10 +25,12 @@ APLOG_USE_MODULE(sinchfn);
 #define REDIS_SCAN_COUNT "500"
 
 /* A missing key starts from 0 and gets the TTL; an existing one keeps its lifetime.
- * INCRBY rejects a value that is not an integer or would overflow. */
+ * INCRBY rejects a value that is not an integer or would overflow, and its integer
+ * reply keeps all 64 bits (a Lua number would round above 2^53). */
 static const char INCREMENT_SCRIPT[] =
     "if redis.call('EXISTS', KEYS[1]) == 0 then "
-    "redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2]) return tonumber(ARGV[1]) end "
+    "local value = redis.call('INCRBY', KEYS[1], ARGV[1]) "
+    "redis.call('EXPIRE', KEYS[1], ARGV[2]) return value end "
     "return redis.call('INCRBY', KEYS[1], ARGV[1])";
 
 /* Returns 0 for a missing key. A key without expiry (written by another client) stays
@@ -48,6 +50,7 @@ typedef struct {
 /* One pooled connection; context is NULL until first use and after an I/O error. */
 typedef struct {
     redisContext *context;
+    int used; /* a command has been sent on context */
 } redis_connection;
 
 static apr_status_t construct_connection(void **resource, void *params, apr_pool_t *pool)
@@ -112,37 +115,63 @@ static void release(const redis_server *server, redis_connection *connection)
     if (connection->context && connection->context->err) {
         redisFree(connection->context);
         connection->context = NULL;
+        connection->used = 0;
     }
     apr_reslist_release(server->connections, connection);
 }
 
+/* Sends one command on a pooled connection. Returns the reply, or NULL with the
+ * connection marked failed; *reused tells whether the connection was open before. */
+static redisReply *send_command(redis_connection *connection, int *reused, const char *format, va_list ap)
+{
+    redisReply *reply;
+
+    *reused = connection->used;
+    reply = redisvCommand(connection->context, format, ap);
+    connection->used = 1;
+    if (!reply && !connection->context->err)
+        connection->context->err = REDIS_ERR_OTHER;
+    return reply;
+}
+
 /* Runs one command (printf-style with %b for binary strings). Returns NULL and the
- * reply, which the caller frees, or a message. Error replies become messages. */
+ * reply, which the caller frees, or a message naming the server. Error replies become
+ * messages. A pooled connection that Redis closed (after a Redis restart, say) fails
+ * its next command with EOF before Redis executes it, so that case is retried once on
+ * a new connection. */
 static const char *run(const sinchfn_cache_backend *cache, apr_pool_t *pool, redisReply **reply,
                        const char *format, ...)
 {
     const redis_server *server = cache->baton;
-    redis_connection *connection = NULL;
-    const char *problem;
-    va_list ap;
+    const char *problem = NULL;
+    int attempt;
 
     *reply = NULL;
-    if ((problem = acquire(server, pool, &connection)))
-        return problem;
-    va_start(ap, format);
-    *reply = redisvCommand(connection->context, format, ap);
-    va_end(ap);
-    if (!*reply) {
-        problem = apr_psprintf(pool, "the Redis command failed: %s", connection->context->errstr);
-        if (!connection->context->err)
-            connection->context->err = REDIS_ERR_OTHER;
+    for (attempt = 0; attempt < 2; attempt++) {
+        redis_connection *connection = NULL;
+        int reused = 0, stale;
+        va_list ap;
+
+        if ((problem = acquire(server, pool, &connection)))
+            return problem;
+        va_start(ap, format);
+        *reply = send_command(connection, &reused, format, ap);
+        va_end(ap);
+        stale = !*reply && reused && connection->context->err == REDIS_ERR_EOF;
+        if (!*reply)
+            problem = apr_psprintf(pool, "the Redis command to %s:%d failed: %s", server->host, server->port,
+                                   connection->context->errstr);
+        release(server, connection);
+        if (!stale)
+            break;
     }
-    else if ((*reply)->type == REDIS_REPLY_ERROR) {
-        problem = apr_psprintf(pool, "Redis returned an error: %s", (*reply)->str);
+
+    if (*reply && (*reply)->type == REDIS_REPLY_ERROR) {
+        problem = apr_psprintf(pool, "Redis at %s:%d returned an error: %s", server->host, server->port,
+                               (*reply)->str);
         freeReplyObject(*reply);
         *reply = NULL;
     }
-    release(server, connection);
     return problem;
 }
 

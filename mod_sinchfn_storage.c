@@ -63,25 +63,25 @@ static int prepare_directory(apr_pool_t *ptemp, server_rec *s, const char *direc
 
     if (apr_stat(&info, directory, APR_FINFO_TYPE | APR_FINFO_OWNER, ptemp) == APR_SUCCESS) {
         if (info.filetype != APR_DIR) {
-            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, "SFN0520: the storage path %s is not a directory; "
+            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, "SFN0620: the storage path %s is not a directory; "
                          "remove it or set SinchStorage to a directory", directory);
             return HTTP_INTERNAL_SERVER_ERROR;
         }
         if (geteuid() == 0 && info.user != ap_unixd_config.user_id)
-            ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, "SFN0521: the storage directory %s does not belong to "
+            ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, "SFN0621: the storage directory %s does not belong to "
                          "the Apache User %s, so storage writes may fail; chown it to that User", directory,
                          ap_unixd_config.user_name);
         return OK;
     }
 
     if ((status = apr_dir_make_recursive(directory, STORAGE_PERMISSIONS, ptemp)) != APR_SUCCESS) {
-        ap_log_error(APLOG_MARK, APLOG_EMERG, status, s, "SFN0522: creating the storage directory %s failed; "
+        ap_log_error(APLOG_MARK, APLOG_EMERG, status, s, "SFN0622: creating the storage directory %s failed; "
                      "create it or set SinchStorage to a writable directory", directory);
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     if (geteuid() == 0 && chown(directory, ap_unixd_config.user_id, ap_unixd_config.group_id) != 0) {
         status = APR_FROM_OS_ERROR(errno);
-        ap_log_error(APLOG_MARK, APLOG_EMERG, status, s, "SFN0523: giving the storage directory %s to the Apache "
+        ap_log_error(APLOG_MARK, APLOG_EMERG, status, s, "SFN0623: giving the storage directory %s to the Apache "
                      "User %s failed", directory, ap_unixd_config.user_name);
         return HTTP_INTERNAL_SERVER_ERROR;
     }

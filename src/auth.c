@@ -166,8 +166,10 @@ const char *sinchfn_request_bearer_token(const sinchfn_request *request)
 
 /* ---- access tokens in query strings ---- */
 
-/* Whether one raw name=value pair of a query string is named access_token, encoded
- * or not. */
+/* Whether one raw name=value pair of a query string carries an access token: its name,
+ * decoded or (when it does not decode) raw, starts with access_token. The prefix match
+ * also catches names such as access_token%00 that a query parser rejects, since the
+ * rejection would log the query. */
 static int is_access_token_pair(apr_pool_t *pool, const char *pair, apr_size_t length)
 {
     const char *equals = memchr(pair, '=', length);
@@ -177,7 +179,7 @@ static int is_access_token_pair(apr_pool_t *pool, const char *pair, apr_size_t l
 
     if (apr_unescape_url(decoded, name, APR_ESCAPE_STRING, NULL, NULL, 1, NULL) != APR_SUCCESS)
         decoded = name;
-    return !strcmp(decoded, ACCESS_TOKEN_PARAMETER);
+    return !strncmp(decoded, ACCESS_TOKEN_PARAMETER, sizeof(ACCESS_TOKEN_PARAMETER) - 1);
 }
 
 int sinchfn_query_has_access_token(apr_pool_t *pool, const char *query)

@@ -76,8 +76,8 @@ static int resolve_ttl(sinchfn_ctx *ctx, const char *operation, apr_int64_t ttl,
         ttl = SINCHFN_CACHE_DEFAULT_TTL;
     if (ttl < 0 || ttl > SINCHFN_CACHE_MAX_TTL) {
         sinchfn_state_fail(ctx, REJECTED, "cache %s rejected: the TTL %" APR_INT64_T_FMT
-                           " s is outside 1 to %lld s (0 selects the default of %d s)", operation, ttl,
-                           SINCHFN_CACHE_MAX_TTL, SINCHFN_CACHE_DEFAULT_TTL);
+                           " s is outside 1 to %" APR_INT64_T_FMT " s (0 selects the default of %d s)",
+                           operation, ttl, (apr_int64_t)SINCHFN_CACHE_MAX_TTL, SINCHFN_CACHE_DEFAULT_TTL);
         return 0;
     }
     *seconds = ttl;
@@ -185,7 +185,8 @@ sinchfn_status sinchfn_cache_extend(sinchfn_ctx *ctx, const char *key, apr_int64
         return SINCHFN_ERROR;
     if (seconds <= 0 || seconds > SINCHFN_CACHE_MAX_TTL)
         return sinchfn_state_fail(ctx, REJECTED, "cache extend of key '%s' rejected: %" APR_INT64_T_FMT
-                                  " s is outside 1 to %lld s", key, seconds, SINCHFN_CACHE_MAX_TTL);
+                                  " s is outside 1 to %" APR_INT64_T_FMT " s", key, seconds,
+                                  (apr_int64_t)SINCHFN_CACHE_MAX_TTL);
     if ((problem = ctx->cache->extend(ctx->cache, ctx->pool, complete, seconds, extended)))
         return backend_failed(ctx, "extend", key, problem);
     return SINCHFN_OK;

@@ -334,8 +334,8 @@ const char *sinchfn_cache_namespace(apr_pool_t *pool, const char *function_name)
 int sinchfn_glob_match(const char *pattern, const char *text);
 
 /* Tags of state log lines. */
-#define SINCHFN_TAG_STATE_REJECTED "SFN0501"
-#define SINCHFN_TAG_STATE_FAILED "SFN0502"
+#define SINCHFN_TAG_STATE_REJECTED "SFN0601"
+#define SINCHFN_TAG_STATE_FAILED "SFN0602"
 
 /* Checks a storage key or asset name (what: "storage key" or "asset name"). Returns NULL
  * when it is a safe relative path, else the reason. A prefix may be empty and may end

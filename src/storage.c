@@ -18,12 +18,18 @@
 #define DIRECTORY_PERMISSIONS (APR_FPROT_UREAD | APR_FPROT_UWRITE | APR_FPROT_UEXECUTE | \
                                APR_FPROT_GREAD | APR_FPROT_GEXECUTE)
 
+/* Longest file name segment (NAME_MAX of Linux file systems), in bytes. */
+#define SEGMENT_MAX 255
+
 static const char *check_segment(apr_pool_t *pool, const char *what, const char *path, const char *segment,
                                  apr_size_t length)
 {
     if (length == 0)
         return apr_psprintf(pool, "the %s '%s' has an empty segment (a leading, doubled or trailing '/')", what,
                             path);
+    if (length > SEGMENT_MAX)
+        return apr_psprintf(pool, "the %s '%s' has a segment of %" APR_SIZE_T_FMT " bytes, more than the "
+                            "file system's maximum of %d", what, path, length, SEGMENT_MAX);
     if ((length == 1 && segment[0] == '.') || (length == 2 && segment[0] == '.' && segment[1] == '.'))
         return apr_psprintf(pool, "the %s '%s' contains a '.' or '..' segment", what, path);
     if (length >= sizeof(SINCHFN_STORAGE_TEMP_PREFIX) - 1 &&
@@ -91,6 +97,41 @@ static const char *key_path(sinchfn_ctx *ctx, const char *operation, const char 
     return apr_pstrcat(ctx->pool, ctx->storage_dir, "/", key, NULL);
 }
 
+/* Returns the type of the entry at base/relative without following a symbolic link in
+ * any segment: APR_LNK when one segment is a link, APR_NOFILE when a segment is missing,
+ * else the type of the last segment. Storage and asset reads never leave their
+ * directory through a link that something else placed there. */
+static apr_filetype_e entry_type(apr_pool_t *pool, const char *base, const char *relative)
+{
+    const char *segment = relative;
+    apr_finfo_t info;
+
+    for (;;) {
+        const char *end = strchr(segment, '/');
+        const char *path = apr_pstrcat(pool, base, "/", end ? apr_pstrmemdup(pool, relative,
+                                                                               (apr_size_t)(end - relative))
+                                                            : relative, NULL);
+
+        if (apr_stat(&info, path, APR_FINFO_LINK | APR_FINFO_TYPE, pool) != APR_SUCCESS)
+            return APR_NOFILE;
+        if (info.filetype == APR_LNK)
+            return APR_LNK;
+        if (!end)
+            return info.filetype;
+        if (info.filetype != APR_DIR)
+            return APR_NOFILE;
+        segment = end + 1;
+    }
+}
+
+/* Rejects a key whose existing directories include a symbolic link. */
+static int parent_has_link(apr_pool_t *pool, const char *base, const char *key)
+{
+    const char *slash = strrchr(key, '/');
+
+    return slash && entry_type(pool, base, apr_pstrmemdup(pool, key, (apr_size_t)(slash - key))) == APR_LNK;
+}
+
 static sinchfn_status io_failed(sinchfn_ctx *ctx, const char *operation, const char *key, const char *step,
                                 apr_status_t status)
 {
@@ -108,6 +149,9 @@ sinchfn_status sinchfn_storage_write(sinchfn_ctx *ctx, const char *key, const vo
 
     if (!path)
         return SINCHFN_ERROR;
+    if (parent_has_link(ctx->pool, ctx->storage_dir, key))
+        return sinchfn_state_fail(ctx, REJECTED, "storage write of key '%s' rejected: a directory of the key is "
+                                  "a symbolic link", key);
     directory = apr_pstrdup(ctx->pool, path);
     *strrchr(directory, '/') = '\0';
     if ((status = apr_dir_make_recursive(directory, DIRECTORY_PERMISSIONS, ctx->pool)) != APR_SUCCESS)
@@ -139,15 +183,26 @@ sinchfn_status sinchfn_storage_write_text(sinchfn_ctx *ctx, const char *key, con
     return sinchfn_storage_write(ctx, key, text, strlen(text));
 }
 
-/* Reads the file at path for a storage key or an asset (what names which). */
-static sinchfn_status read_file(sinchfn_ctx *ctx, const char *what, const char *path, const char *key,
+/* Reads the regular file base/key for a storage key or an asset (what names which). A
+ * symbolic link, a directory, a FIFO or a device reads as not found, so no read leaves
+ * base or blocks on a special file. */
+static sinchfn_status read_file(sinchfn_ctx *ctx, const char *what, const char *base, const char *key,
                                 const char **data, apr_size_t *length)
 {
+    const char *path = apr_pstrcat(ctx->pool, base, "/", key, NULL);
+    apr_filetype_e type = entry_type(ctx->pool, base, key);
     apr_file_t *file;
     apr_finfo_t info;
     apr_status_t status;
     char *buffer;
 
+    if (type != APR_REG) {
+        sinchfn_state_fail(ctx, SINCHFN_LOG_DEBUG, SINCHFN_TAG_STATE_REJECTED, "%s '%s' not found%s", what, key,
+                           type == APR_NOFILE ? "" : " (it is not a regular file, or a path segment is a "
+                           "symbolic link)");
+        ctx->error_not_found = 1;
+        return SINCHFN_ERROR;
+    }
     status = apr_file_open(&file, path, APR_FOPEN_READ | APR_FOPEN_BINARY, 0, ctx->pool);
     if (APR_STATUS_IS_ENOENT(status) || APR_STATUS_IS_ENOTDIR(status)) {
         sinchfn_state_fail(ctx, SINCHFN_LOG_DEBUG, SINCHFN_TAG_STATE_REJECTED, "%s '%s' not found", what, key);
@@ -184,7 +239,7 @@ sinchfn_status sinchfn_storage_read(sinchfn_ctx *ctx, const char *key, const cha
     *length = 0;
     if (!path)
         return SINCHFN_ERROR;
-    return read_file(ctx, "storage key", path, key, data, length);
+    return read_file(ctx, "storage key", ctx->storage_dir, key, data, length);
 }
 
 sinchfn_status sinchfn_asset_read(sinchfn_ctx *ctx, const char *name, const char **data, apr_size_t *length)
@@ -197,32 +252,30 @@ sinchfn_status sinchfn_asset_read(sinchfn_ctx *ctx, const char *name, const char
         return sinchfn_state_fail(ctx, FAILED, "asset read failed: the function has no directory");
     if ((problem = sinchfn_relative_path_check(ctx->pool, "asset name", name, 0)))
         return sinchfn_state_fail(ctx, REJECTED, "asset read rejected: %s", problem);
-    return read_file(ctx, "asset", apr_pstrcat(ctx->pool, ctx->assets_dir, "/", name, NULL), name, data, length);
+    return read_file(ctx, "asset", ctx->assets_dir, name, data, length);
 }
 
 sinchfn_status sinchfn_storage_exists(sinchfn_ctx *ctx, const char *key, int *exists)
 {
     const char *path = key_path(ctx, "exists", key);
-    apr_finfo_t info;
 
     *exists = 0;
     if (!path)
         return SINCHFN_ERROR;
-    *exists = apr_stat(&info, path, APR_FINFO_TYPE, ctx->pool) == APR_SUCCESS && info.filetype == APR_REG;
+    *exists = entry_type(ctx->pool, ctx->storage_dir, key) == APR_REG;
     return SINCHFN_OK;
 }
 
 sinchfn_status sinchfn_storage_delete(sinchfn_ctx *ctx, const char *key, int *deleted)
 {
     const char *path = key_path(ctx, "delete", key);
-    apr_finfo_t info;
     apr_status_t status;
 
     if (deleted)
         *deleted = 0;
     if (!path)
         return SINCHFN_ERROR;
-    if (apr_stat(&info, path, APR_FINFO_TYPE, ctx->pool) != APR_SUCCESS || info.filetype != APR_REG)
+    if (entry_type(ctx->pool, ctx->storage_dir, key) != APR_REG)
         return SINCHFN_OK;
     status = apr_file_remove(path, ctx->pool);
     if (APR_STATUS_IS_ENOENT(status))

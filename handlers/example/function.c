@@ -38,8 +38,9 @@ static sinchfn_status inbound(sinchfn_ctx *ctx, const sinchfn_request *request, 
                                 sinchfn_json_object(ctx, "received", json_object_new_boolean(1), NULL));
 }
 
-/* The documentation's rate limiter: 10 requests per 60 s per client address. The
- * counter is incremented atomically, so concurrent requests cannot slip past the limit. */
+/* The documentation's rate limiter: 10 requests per fixed 60 s window per client
+ * address. The counter is incremented atomically, so concurrent requests cannot slip
+ * past the limit within a window. */
 #define RATE_LIMIT 10
 #define RATE_WINDOW_SECONDS 60
 

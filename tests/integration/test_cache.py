@@ -283,7 +283,7 @@ def test_value_over_max_rejected(cache_server):
     assert "SinchCacheMaxValueSize" in result["error"]
     assert f"({MAX_VALUE} bytes)" in result["error"]
     assert cache_op(cache_server, "has", key=key)[1]["found"] is False
-    line = cache_server.wait_for_log("SFN0501", offset)
+    line = cache_server.wait_for_log("SFN0601", offset)
     assert "[sinchfn:info]" in line
 
 
@@ -443,7 +443,7 @@ def test_redis_unreachable_reported(workdir, functions):
     try:
         offset = server.log_size()
         status, result = cache_op(server, "get", key="anything")
-        line = server.wait_for_log("SFN0502", offset)
+        line = server.wait_for_log("SFN0602", offset)
     finally:
         server.stop()
 

@@ -68,7 +68,7 @@ def test_explicit_shmcb_without_module_stops_start(workdir, functions):
 
     text = start_failure(root, functions, "SinchCache shmcb\n", modules=())
 
-    assert "SFN0512" in text
+    assert "SFN0612" in text
     assert "LoadModule socache_shmcb_module" in text
 
 
@@ -79,7 +79,7 @@ def test_shmcb_smaller_than_max_value_stops_start(workdir, functions):
 
     text = start_failure(root, functions, "SinchCache shmcb:65536\nSinchCacheMaxValueSize 65536\n")
 
-    assert "SFN0511" in text
+    assert "SFN0611" in text
     assert "raise the shmcb size" in text
 
 
@@ -87,6 +87,6 @@ def test_default_cache_without_module_warns(server):
     # The shared server loads no mod_socache_shmcb and sets no SinchCache.
     response = requests.get(server.url("/limited"), timeout=5)
 
-    assert "SFN0510" in server.log_text()
+    assert "SFN0610" in server.log_text()
     assert response.status_code == 500
     assert response.json()["error"] == "internal error"

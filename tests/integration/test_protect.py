@@ -676,6 +676,43 @@ def test_query_token_rejected(guard):
     assert QUERY_TOKEN not in guard.log_text()
 
 
+def wait_for_access_line(access_log, text):
+    deadline = time.monotonic() + 3
+    while text not in access_log.read_text() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return access_log.read_text()
+
+
+def test_query_token_redacted_before_require(guard):
+    # Require ip rejects the request before the handler; the access log still gets the
+    # redacted request line.
+    response = requests.get(guard.url(f"/requireip/bearer?access_token={QUERY_TOKEN}"), timeout=5)
+
+    assert response.status_code == 403
+    logged = wait_for_access_line(guard.root / "access.log", "/requireip/bearer?access_token=REDACTED")
+    assert "GET /requireip/bearer?access_token=REDACTED HTTP/1.1" in logged
+    assert QUERY_TOKEN not in logged
+    assert QUERY_TOKEN not in guard.log_text()
+
+
+def test_query_token_checked_before_private(guard):
+    response = requests.get(guard.url(f"/privnet/echo?access_token={QUERY_TOKEN}"), timeout=5)
+
+    assert response.status_code == 400
+    logged = wait_for_access_line(guard.root / "access.log", "/privnet/echo?access_token=REDACTED")
+    assert QUERY_TOKEN not in logged
+
+
+def test_query_token_with_encoded_nul_rejected(guard):
+    response = requests.get(guard.url(f"/g/bearer?access_token%00={QUERY_TOKEN}"), timeout=5)
+
+    assert response.status_code == 400
+    assert "Authorization: Bearer" in response.json()["error"]
+    logged = wait_for_access_line(guard.root / "access.log", "access_token%00=REDACTED")
+    assert QUERY_TOKEN not in logged
+    assert QUERY_TOKEN not in guard.log_text()
+
+
 # ---- helpers for custom endpoints ----
 
 def stripe_header(body, secret=STRIPE_SECRET, timestamp=None):

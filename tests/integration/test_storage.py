@@ -137,7 +137,7 @@ def test_unsafe_key_rejected(storage_server, key, fragment):
 
     assert status == 400
     assert fragment in result["error"]
-    assert "[sinchfn:info]" in storage_server.wait_for_log("SFN0501", offset)
+    assert "[sinchfn:info]" in storage_server.wait_for_log("SFN0601", offset)
     assert not (storage_server.storage.parent / "escape").exists()
 
 
@@ -221,3 +221,54 @@ def test_asset_traversal_rejected(storage_server, name):
     assert response.status_code == 400
     assert "asset read rejected" in response.json()["error"]
     assert response.json()["notFound"] is False
+
+
+def test_symlinked_directory_not_followed(storage_server, tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    outside.chmod(0o777)
+    (outside / "secret.txt").write_text("outside")
+    (outside / "secret.txt").chmod(0o644)
+    (storage_server.storage / "dlink").symlink_to(outside)
+
+    written = storage_op(storage_server, "write", key="dlink/new.txt", text="x")
+    read = storage_op(storage_server, "read", key="dlink/secret.txt")
+    exists = storage_op(storage_server, "exists", key="dlink/secret.txt")
+
+    assert written[0] == 400
+    assert "symbolic link" in written[1]["error"]
+    assert not (outside / "new.txt").exists()
+    assert read[0] == 400
+    assert read[1]["notFound"] is True
+    assert exists[1]["exists"] is False
+
+
+def test_symlinked_file_not_followed(storage_server, tmp_path):
+    target = tmp_path / "target.txt"
+    target.write_text("outside")
+    target.chmod(0o644)
+    (storage_server.storage / "flink").symlink_to(target)
+
+    read = storage_op(storage_server, "read", key="flink")
+    deleted = storage_op(storage_server, "delete", key="flink")
+
+    assert read[0] == 400
+    assert read[1]["notFound"] is True
+    assert deleted[1]["deleted"] is False
+    assert target.read_text() == "outside"
+
+
+def test_fifo_read_not_blocking(storage_server):
+    os.mkfifo(storage_server.storage / "fifo")
+
+    status, result = storage_op(storage_server, "read", key="fifo")
+
+    assert status == 400
+    assert result["notFound"] is True
+
+
+def test_long_segment_rejected(storage_server):
+    status, result = storage_op(storage_server, "write", key="k" * 256, text="x")
+
+    assert status == 400
+    assert "more than the file system's maximum of 255" in result["error"]
