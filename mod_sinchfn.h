@@ -51,6 +51,8 @@ typedef struct {
     warning_flags *warnings;     /* belongs to the function, like its variables */
     const char *function_dir;    /* directory of sinch.json, storage/, assets/ */
     const char *storage_dir;     /* SinchStorage; NULL selects storage/ in function_dir */
+    int storage_in_db;           /* SinchStorage dbd; -1 while unset */
+    struct mod_sinchfn_database *database; /* SinchDatabase, SinchDatabaseStatement */
 } dir_config;
 
 /* Disposes of a request body no handler will read, reading at most SinchMaxBodySize

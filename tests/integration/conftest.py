@@ -1,4 +1,5 @@
-"""Fixtures of the integration tests: the built function objects and one Apache server
+"""Fixtures of the integration tests: the built function objects (handlers/example,
+handlers/calllog and tests/integration/functions/*) and one Apache server
 per MPM that serves them from several <Location> blocks.
 
 Locations of the shared server:
@@ -56,7 +57,7 @@ def functions(workdir):
     parent = workdir / "functions"
     parent.mkdir()
     parent.chmod(0o755)
-    sources = {"example": source_dir() / "handlers" / "example"}
+    sources = {"example": source_dir() / "handlers" / "example", "calllog": source_dir() / "handlers" / "calllog"}
     sources.update({path.name: path for path in sorted(FUNCTION_SOURCES.iterdir()) if path.is_dir()})
 
     built = {}
