@@ -40,6 +40,7 @@ static void *create_dir_config(apr_pool_t *pool, char *path)
 
     (void)path;
     conf->max_body = -1;
+    conf->storage_in_db = -1;
     protect_config_init(conf);
     return conf;
 }
@@ -66,6 +67,7 @@ static void *merge_dir_config(apr_pool_t *pool, void *base_conf, void *add_conf)
     MERGE_PTR(environment);
     MERGE_PTR(function_dir);
     MERGE_PTR(voice_fallback);
+    MERGE_PTR(database);
 #undef MERGE_PTR
 
     /* sinch.json and .env belong to the function next to them: a Location that declares
@@ -85,6 +87,7 @@ static void *merge_dir_config(apr_pool_t *pool, void *base_conf, void *add_conf)
         conf->envfile_secrets = merge_map(pool, add->envfile_secrets, base->envfile_secrets);
     }
     conf->max_body = add->max_body >= 0 ? add->max_body : base->max_body;
+    conf->storage_in_db = add->storage_in_db >= 0 ? add->storage_in_db : base->storage_in_db;
     protect_config_merge(pool, conf, base, add);
     return conf;
 }
@@ -205,6 +208,7 @@ static const char *set_function(cmd_parms *cmd, void *mconfig, const char *arg)
     conf->location = cmd->path;
     conf->function_dir = dir;
     mod_sinchfn_storage_register(cmd->pool, &conf->function_dir, &conf->storage_dir);
+    mod_sinchfn_db_declare(cmd, &conf->database, &conf->function_dir);
     conf->function_name = directory_name(cmd->pool, dir);
     return load_project(cmd, conf, dir);
 }
@@ -273,8 +277,14 @@ static const char *set_storage(cmd_parms *cmd, void *mconfig, const char *arg)
     dir_config *conf = mconfig;
     const char *path = ap_server_root_relative(cmd->pool, arg);
 
+    /* A directory named dbd is given as ./dbd. */
+    if (!strcmp(arg, "dbd")) {
+        conf->storage_in_db = 1;
+        return NULL;
+    }
     if (!path || !*arg)
         return apr_psprintf(cmd->pool, "SinchStorage: invalid path '%s'", arg);
+    conf->storage_in_db = 0;
     conf->storage_dir = path;
     mod_sinchfn_storage_register(cmd->pool, &conf->function_dir, &conf->storage_dir);
     return NULL;
@@ -322,7 +332,9 @@ static const command_rec sinchfn_directives[] = {
     MOD_SINCHFN_CACHE_DIRECTIVES,
     AP_INIT_TAKE1("SinchStorage", set_storage, NULL, ACCESS_CONF,
                   "Directory of the function's storage (default storage/ in the function directory), "
-                  "created at start-up and owned by the Apache User"),
+                  "created at start-up and owned by the Apache User, or dbd for a table in the function's "
+                  "database"),
+    MOD_SINCHFN_DB_DIRECTIVES,
     PROTECT_DIRECTIVES,
     AP_INIT_TAKE12("SinchVoiceFallback", set_voice_fallback, NULL, ACCESS_CONF,
                    "TEXT [LOCALE]: said before hanging up when an ice or pie handler fails; none hangs up "
@@ -377,6 +389,9 @@ static sinchfn_ctx *make_context(request_rec *r, const dir_config *conf, log_tar
     ctx->cache = mod_sinchfn_cache();
     ctx->storage_dir = mod_sinchfn_storage_dir(r->pool, conf->function_dir, conf->storage_dir);
     ctx->assets_dir = conf->function_dir ? apr_pstrcat(r->pool, conf->function_dir, "/assets", NULL) : NULL;
+    ctx->db = mod_sinchfn_db_source(conf->database);
+    ctx->db_baton = r;
+    ctx->storage_in_db = conf->storage_in_db == 1;
 
     target->r = r;
     target->function_name = conf->function_name;
@@ -793,6 +808,7 @@ static void register_hooks(apr_pool_t *pool)
     ap_hook_handler(sinchfn_handler, NULL, NULL, APR_HOOK_MIDDLE);
     mod_sinchfn_cache_register_hooks(pool);
     mod_sinchfn_storage_register_hooks(pool);
+    mod_sinchfn_db_register_hooks(pool);
 }
 
 module AP_MODULE_DECLARE_DATA sinchfn_module = {

@@ -52,6 +52,8 @@ typedef struct {
     const char *function_dir;    /* directory of sinch.json, storage/, assets/ */
     const char *storage_dir;     /* SinchStorage; NULL selects storage/ in function_dir */
     const sinchfn_voice_fallback *voice_fallback; /* NULL while unset */
+    int storage_in_db;           /* SinchStorage dbd; -1 while unset */
+    struct mod_sinchfn_database *database; /* SinchDatabase, SinchDatabaseStatement */
 } dir_config;
 
 /* Disposes of a request body no handler will read, reading at most SinchMaxBodySize

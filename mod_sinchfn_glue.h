@@ -45,4 +45,25 @@ void mod_sinchfn_storage_register(apr_pool_t *pool, const char *const *function_
 const char *mod_sinchfn_storage_dir(apr_pool_t *pool, const char *function_dir, const char *storage_dir);
 void mod_sinchfn_storage_register_hooks(apr_pool_t *pool);
 
+/* ---- database (mod_sinchfn_db.c) ---- */
+
+typedef struct mod_sinchfn_database mod_sinchfn_database;
+
+/* Returns the database of a Location, creating and recording it on first use, so that
+ * post_config sets it up once every directive of the block has run. */
+mod_sinchfn_database *mod_sinchfn_db_declare(cmd_parms *cmd, mod_sinchfn_database **database,
+                                             const char *const *function_dir);
+/* The database a request's context uses; NULL when the function has none. */
+const sinchfn_db_source *mod_sinchfn_db_source(const mod_sinchfn_database *database);
+const char *mod_sinchfn_set_database(cmd_parms *cmd, void *mconfig, const char *arg);
+const char *mod_sinchfn_set_database_statement(cmd_parms *cmd, void *mconfig, const char *label, const char *sql);
+void mod_sinchfn_db_register_hooks(apr_pool_t *pool);
+
+#define MOD_SINCHFN_DB_DIRECTIVES                                                                        \
+    AP_INIT_TAKE1("SinchDatabase", mod_sinchfn_set_database, NULL, ACCESS_CONF,                            \
+                  "The function's database: sqlite3 (default: database/function.sqlite3 in the function "  \
+                  "directory), sqlite3:FILE, dbd (mod_dbd's DBDriver and DBDParams) or none"),             \
+    AP_INIT_TAKE2("SinchDatabaseStatement", mod_sinchfn_set_database_statement, NULL, ACCESS_CONF,        \
+                  "LABEL SQL: a statement the function runs by label; %s and %d are its placeholders")
+
 #endif

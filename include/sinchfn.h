@@ -351,6 +351,39 @@ SINCHFN_API sinchfn_status sinchfn_storage_list(sinchfn_ctx *ctx, const char *pr
 SINCHFN_API sinchfn_status sinchfn_asset_read(sinchfn_ctx *ctx, const char *name, const char **data,
                                               apr_size_t *length);
 
+/* ---- state: database ------------------------------------------------------------------ */
+
+/* The function's database: an SQLite file of its own (SinchDatabase sqlite3, the
+ * default) or the connection mod_dbd keeps for the server (SinchDatabase dbd, e.g.
+ * PostgreSQL). The request acquires one connection on its first call and keeps it until
+ * it ends. SQL uses apr_dbd placeholders: %s for a text value, %d for an integer value,
+ * each given as a string in args (NULL binds SQL NULL). count must equal the number of
+ * placeholders. Each call returns SINCHFN_OK, or SINCHFN_ERROR with the reason in
+ * sinchfn_last_error(); sinchfn_last_error_is_unavailable() tells an unreachable
+ * database from an invalid statement. */
+
+/* Runs the statement declared as label by SinchDatabaseStatement and sets *rows to a
+ * JSON array of objects, one per row, column name -> string value or null. The request
+ * pool owns the array. */
+SINCHFN_API sinchfn_status sinchfn_db_select(sinchfn_ctx *ctx, const char *label, const char *const *args, int count,
+                                             json_object **rows);
+/* Runs the statement declared as label and sets *affected (may be NULL) to the number of
+ * rows it changed. */
+SINCHFN_API sinchfn_status sinchfn_db_execute(sinchfn_ctx *ctx, const char *label, const char *const *args,
+                                              int count, int *affected);
+/* The same for SQL text given by the handler. Each distinct text is prepared once per
+ * connection and kept with it, so pass values as arguments, never inside the text. */
+SINCHFN_API sinchfn_status sinchfn_db_select_sql(sinchfn_ctx *ctx, const char *sql, const char *const *args,
+                                                 int count, json_object **rows);
+SINCHFN_API sinchfn_status sinchfn_db_execute_sql(sinchfn_ctx *ctx, const char *sql, const char *const *args,
+                                                  int count, int *affected);
+/* The apr_dbd driver of the function's database, "sqlite3" or "pgsql"; NULL when the
+ * function has no database or it is unreachable. */
+SINCHFN_API const char *sinchfn_db_driver(sinchfn_ctx *ctx);
+/* Whether the last failure was a database that could not be reached (answer 503),
+ * rather than a rejected or failed statement (answer 500). */
+SINCHFN_API int sinchfn_last_error_is_unavailable(const sinchfn_ctx *ctx);
+
 #ifdef __cplusplus
 }
 #endif

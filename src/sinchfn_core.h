@@ -5,6 +5,7 @@
 #ifndef SINCHFN_CORE_H
 #define SINCHFN_CORE_H
 
+#include <apr_dbd.h>
 #include <apr_dso.h>
 #include <apr_hash.h>
 #include <apr_time.h>
@@ -45,6 +46,11 @@ struct sinchfn_ctx {
     int error_not_found; /* whether that failure was a missing storage key or asset */
     const char *storage_dir; /* NULL when the function has no storage */
     const char *assets_dir;  /* the function's assets/ directory, which may not exist */
+    const struct sinchfn_db_source *db; /* NULL when the function has no database */
+    void *db_baton;                     /* passed to db->acquire: the glue's request */
+    struct sinchfn_db_connection *db_connection; /* acquired on first use, NULL before */
+    int error_unavailable; /* whether the last failure was an unreachable database */
+    int storage_in_db;     /* SinchStorage dbd: storage calls use the function's database */
 };
 
 typedef enum {
@@ -344,5 +350,61 @@ const char *sinchfn_relative_path_check(apr_pool_t *pool, const char *what, cons
 
 /* Prefix of the temporary files of atomic writes; keys may not use it. */
 #define SINCHFN_STORAGE_TEMP_PREFIX ".sinchfn-tmp-"
+
+/* ---- database (db.c, db_storage.c) ---- */
+
+/* A connection the glue acquired for one request: an apr_dbd handle and the statements
+ * already prepared on it, which live as long as the connection. */
+typedef struct sinchfn_db_connection {
+    const apr_dbd_driver_t *driver;
+    apr_dbd_t *handle;
+    apr_hash_t *prepared; /* key -> apr_dbd_prepared_t *, allocated from pool */
+    apr_pool_t *pool;     /* the connection's pool, which outlives the request */
+} sinchfn_db_connection;
+
+/* A statement declared with SinchDatabaseStatement. */
+typedef struct {
+    const char *label;    /* the name the handler passes */
+    const char *sql;      /* with %s and %d placeholders */
+    const char *prepared; /* the driver label, unique in the process, e.g. "sinchfn_s3" */
+} sinchfn_db_statement;
+
+/* The database of one function, which the glue provides: its own SQLite connections or
+ * mod_dbd's. */
+typedef struct sinchfn_db_source sinchfn_db_source;
+struct sinchfn_db_source {
+    const char *description; /* e.g. "sqlite3 /srv/fn/database/function.sqlite3", for messages */
+    apr_hash_t *statements;  /* label -> const sinchfn_db_statement * */
+    void *baton;
+    /* Acquires the connection of a request (request_baton is ctx->db_baton); the glue
+     * releases it when the request pool is destroyed. Returns NULL on success, else a
+     * message. */
+    const char *(*acquire)(const sinchfn_db_source *db, void *request_baton, apr_pool_t *pool,
+                           sinchfn_db_connection **connection);
+};
+
+/* Tags of database log lines. */
+#define SINCHFN_TAG_DB_REJECTED "SFN0631"
+#define SINCHFN_TAG_DB_FAILED "SFN0632"
+#define SINCHFN_TAG_DB_UNAVAILABLE "SFN0633"
+
+/* Counts the placeholders of SQL (a `%` followed by a letter, as apr_dbd's drivers do)
+ * and checks that each is %s or %d. Returns NULL when valid, else the reason. */
+const char *sinchfn_db_check_sql(apr_pool_t *pool, const char *sql, int *placeholders);
+/* Acquires the request's connection once. Returns NULL after recording the error. */
+sinchfn_db_connection *sinchfn_db_connect(sinchfn_ctx *ctx, const char *operation);
+/* Runs SQL (prepared once per connection under key, with label for the driver, NULL for
+ * an unnamed statement) and returns the rows, or the affected count when rows is NULL. */
+sinchfn_status sinchfn_db_run(sinchfn_ctx *ctx, sinchfn_db_connection *connection, const char *operation,
+                              const char *key, const char *label, const char *sql, const char *const *args,
+                              int count, json_object **rows, int *affected);
+
+/* Storage in the function's database (SinchStorage dbd); the same contract as the file
+ * backend of storage.c. */
+sinchfn_status sinchfn_db_storage_write(sinchfn_ctx *ctx, const char *key, const void *data, apr_size_t length);
+sinchfn_status sinchfn_db_storage_read(sinchfn_ctx *ctx, const char *key, const char **data, apr_size_t *length);
+sinchfn_status sinchfn_db_storage_exists(sinchfn_ctx *ctx, const char *key, int *exists);
+sinchfn_status sinchfn_db_storage_delete(sinchfn_ctx *ctx, const char *key, int *deleted);
+sinchfn_status sinchfn_db_storage_list(sinchfn_ctx *ctx, const char *prefix, apr_array_header_t *keys);
 
 #endif /* SINCHFN_CORE_H */

@@ -1,7 +1,8 @@
 /*
  * storage.c: the storage API of include/sinchfn.h: files under the function's storage
  * directory, named by checked relative keys and replaced atomically (temporary file,
- * fsync, rename). Private assets are read with the same checks.
+ * fsync, rename). Private assets are read with the same checks. With SinchStorage dbd
+ * the calls go to db_storage.c instead.
  */
 #include <stdlib.h>
 
@@ -141,12 +142,15 @@ static sinchfn_status io_failed(sinchfn_ctx *ctx, const char *operation, const c
 
 sinchfn_status sinchfn_storage_write(sinchfn_ctx *ctx, const char *key, const void *data, apr_size_t length)
 {
-    const char *path = key_path(ctx, "write", key);
+    const char *path;
     apr_file_t *file;
     apr_size_t written;
     apr_status_t status;
     char *directory, *temporary;
 
+    if (ctx->storage_in_db)
+        return sinchfn_db_storage_write(ctx, key, data, length);
+    path = key_path(ctx, "write", key);
     if (!path)
         return SINCHFN_ERROR;
     if (parent_has_link(ctx->pool, ctx->storage_dir, key))
@@ -233,8 +237,11 @@ static sinchfn_status read_file(sinchfn_ctx *ctx, const char *what, const char *
 
 sinchfn_status sinchfn_storage_read(sinchfn_ctx *ctx, const char *key, const char **data, apr_size_t *length)
 {
-    const char *path = key_path(ctx, "read", key);
+    const char *path;
 
+    if (ctx->storage_in_db)
+        return sinchfn_db_storage_read(ctx, key, data, length);
+    path = key_path(ctx, "read", key);
     *data = NULL;
     *length = 0;
     if (!path)
@@ -257,8 +264,11 @@ sinchfn_status sinchfn_asset_read(sinchfn_ctx *ctx, const char *name, const char
 
 sinchfn_status sinchfn_storage_exists(sinchfn_ctx *ctx, const char *key, int *exists)
 {
-    const char *path = key_path(ctx, "exists", key);
+    const char *path;
 
+    if (ctx->storage_in_db)
+        return sinchfn_db_storage_exists(ctx, key, exists);
+    path = key_path(ctx, "exists", key);
     *exists = 0;
     if (!path)
         return SINCHFN_ERROR;
@@ -268,9 +278,12 @@ sinchfn_status sinchfn_storage_exists(sinchfn_ctx *ctx, const char *key, int *ex
 
 sinchfn_status sinchfn_storage_delete(sinchfn_ctx *ctx, const char *key, int *deleted)
 {
-    const char *path = key_path(ctx, "delete", key);
+    const char *path;
     apr_status_t status;
 
+    if (ctx->storage_in_db)
+        return sinchfn_db_storage_delete(ctx, key, deleted);
+    path = key_path(ctx, "delete", key);
     if (deleted)
         *deleted = 0;
     if (!path)
@@ -336,6 +349,11 @@ sinchfn_status sinchfn_storage_list(sinchfn_ctx *ctx, const char *prefix, apr_ar
     apr_status_t status;
 
     *keys = apr_array_make(ctx->pool, 16, sizeof(const char *));
+    if (ctx->storage_in_db) {
+        if ((problem = sinchfn_relative_path_check(ctx->pool, "storage prefix", prefix, 1)))
+            return sinchfn_state_fail(ctx, REJECTED, "storage list rejected: %s", problem);
+        return sinchfn_db_storage_list(ctx, prefix, *keys);
+    }
     if (!ctx->storage_dir)
         return sinchfn_state_fail(ctx, FAILED, "storage list failed: the function has no storage directory");
     if ((problem = sinchfn_relative_path_check(ctx->pool, "storage prefix", prefix, 1)))

@@ -1,4 +1,5 @@
-"""Fixtures of the integration tests: the built function objects and one Apache server
+"""Fixtures of the integration tests: the built function objects (handlers/example,
+handlers/calllog and tests/integration/functions/*) and one Apache server
 per MPM that serves them from several <Location> blocks.
 
 Locations of the shared server:
@@ -29,7 +30,7 @@ from sinchfn_testlib import (MPMS, ApacheServer, build_function, config_header, 
                              make_shared_dir, module_path, source_dir)
 
 FUNCTION_SOURCES = source_dir() / "tests" / "integration" / "functions"
-EXAMPLE_FUNCTIONS = ("example", "ivr", "autoreply")
+EXAMPLE_FUNCTIONS = ("example", "ivr", "autoreply", "calllog")
 
 # Fake credentials of the test configuration. Tests check that they reach the handler
 # and never appear in the error log.
