@@ -26,6 +26,11 @@ APLOG_USE_MODULE(sinchfn);
 #define OBJECT_NAME "function.so"
 #define REQUEST_ID_HEADER "X-Request-Id"
 #define TAG_CLIENT_ERROR "SFN0201"
+/* Request notes for the access log (LogFormat %{sinchfn-function}n, ...). */
+#define NOTE_FUNCTION "sinchfn-function"
+#define NOTE_ROUTE "sinchfn-route"
+#define NOTE_REQUEST_ID "sinchfn-request-id"
+#define NOTE_HANDLER_LOG "sinchfn-log"
 
 /* Start of this server process, for sinchfn_uptime(); set again in each child. */
 static apr_time_t process_start;
@@ -350,14 +355,45 @@ typedef struct {
     const char *request_id;
 } log_target;
 
-/* Sends a runtime or handler line to the error log. httpd escapes control characters
- * in error log messages, so decoded request data cannot forge a line. */
+/* Sets a request note for LogFormat's %{NAME}n. Control characters become spaces, so
+ * the value stays one line and, after mod_log_config's escaping of '"' and '\', a valid
+ * JSON string in the documented JSON LogFormat. */
+static void set_log_note(request_rec *r, const char *name, const char *value)
+{
+    char *copy = apr_pstrdup(r->pool, value ? value : "");
+    char *c;
+
+    for (c = copy; *c; c++) {
+        if (apr_iscntrl(*c))
+            *c = ' ';
+    }
+    apr_table_setn(r->notes, name, copy);
+}
+
+/* Appends a handler's own log line to the sinchfn-log note as "LEVEL: message", lines
+ * separated by " | ", so the access log record carries them. */
+static void add_handler_line(request_rec *r, int level, const char *message)
+{
+    static const char *const level_names[] = { "emerg", "alert", "crit", "error",
+                                               "warn", "notice", "info", "debug" };
+    const char *earlier = apr_table_get(r->notes, NOTE_HANDLER_LOG);
+    const char *line = apr_pstrcat(r->pool, level_names[level >= 0 && level <= 7 ? level : 7], ": ", message,
+                                   NULL);
+
+    set_log_note(r, NOTE_HANDLER_LOG, earlier && *earlier ? apr_pstrcat(r->pool, earlier, " | ", line, NULL) : line);
+}
+
+/* Sends a runtime or handler line to the error log, and a handler line to the request
+ * log note as well. httpd escapes control characters in error log messages, so decoded
+ * request data cannot forge a line. */
 static void log_to_request(void *baton, int level, const char *tag, const char *message)
 {
     const log_target *target = baton;
 
     ap_log_rerror(APLOG_MARK, level, 0, target->r, "%s: [function %s] [request %s] %s", tag,
                   target->function_name, target->request_id, message);
+    if (!strcmp(tag, SINCHFN_TAG_HANDLER))
+        add_handler_line(target->r, level, message);
 }
 
 static const char *make_request_id(request_rec *r)
@@ -396,6 +432,9 @@ static sinchfn_ctx *make_context(request_rec *r, const dir_config *conf, log_tar
     target->r = r;
     target->function_name = conf->function_name;
     target->request_id = ctx->request_id;
+    set_log_note(r, NOTE_FUNCTION, conf->function_name);
+    set_log_note(r, NOTE_REQUEST_ID, ctx->request_id);
+    set_log_note(r, NOTE_HANDLER_LOG, "");
     return ctx;
 }
 
@@ -724,6 +763,7 @@ static int sinchfn_handler(request_rec *r)
         return send_client_error(r, ctx, invalid->status, invalid->message, NULL);
     }
     export = find_export(conf, &route);
+    set_log_note(r, NOTE_ROUTE, route.name);
     call.request = sinchfn_request_create(r->pool, r->method, path, r->headers_in);
     if ((status = protect_route(r, conf, ctx, call.request, &route, &body_consumed)) != DECLINED ||
         (status = answer_without_handler(r, conf, ctx, &route, export, body_consumed)) != DECLINED)

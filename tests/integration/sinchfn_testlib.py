@@ -333,3 +333,74 @@ def parse_response(data: bytes) -> RawResponse:
 def chunk(data: bytes) -> bytes:
     """Encode data as one chunk of a chunked body."""
     return b"%x\r\n%s\r\n" % (len(data), data)
+
+
+# ---- the sinchfn command ----
+
+def sinchfn_command() -> str:
+    return str(source_dir() / "bin" / "sinchfn")
+
+
+def run_sinchfn(*args, cwd=None, timeout: float = 120) -> subprocess.CompletedProcess:
+    """Run `sinchfn ARGS` and return its result with text stdout and stderr."""
+    return subprocess.run([sinchfn_command(), *map(str, args)], cwd=cwd, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+class DevServer:
+    """`sinchfn dev DIR --port PORT` in the background, its terminal output in a file."""
+
+    def __init__(self, directory: Path, port: int, output: Path):
+        self.directory = directory
+        self.port = port
+        self.output = output
+        self.base_url = f"http://127.0.0.1:{port}"
+        self.process = None
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def start(self) -> None:
+        """Start the dev server and wait until the port accepts connections. The command
+        builds the module and the function first, so the wait is longer than Apache's."""
+        with open(self.output, "wb") as output:
+            self.process = subprocess.Popen([sinchfn_command(), "dev", str(self.directory), "--port", str(self.port)],
+                                            stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + START_TIMEOUT + 120
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"sinchfn dev exited with status {self.process.returncode}:\n{self.text()}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    return
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"sinchfn dev did not listen on 127.0.0.1:{self.port}:\n{self.text()}")
+
+    def stop(self) -> None:
+        """Stop the command with SIGTERM; it stops Apache before it exits."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=STOP_TIMEOUT + 5)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=STOP_TIMEOUT)
+
+    def text(self) -> str:
+        try:
+            return self.output.read_text(errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    def wait_for_output(self, text: str, offset: int = 0, timeout: float = LOG_TIMEOUT) -> bool:
+        """Wait until the output past offset characters contains text."""
+        deadline = time.monotonic() + timeout
+        while True:
+            if text in self.text()[offset:]:
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.05)
