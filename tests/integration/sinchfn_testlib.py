@@ -96,14 +96,17 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def config_header(root: Path, port: int, mpm: str, modules=(), log_level="warn sinchfn:debug") -> str:
+def config_header(root: Path, port: int, mpm: str, modules=(), log_level="warn sinchfn:debug",
+                  load_sinchfn: bool = True) -> str:
     """Return the server-level part of an httpd.conf: paths, listener, MPM and modules.
 
     modules names extra modules as the file stem after mod_, e.g. "auth_basic".
+    load_sinchfn=False leaves mod_sinchfn out, for a server that only proxies.
     """
     user_lines = "User www-data\nGroup www-data\n" if os.geteuid() == 0 else ""
     load_lines = "".join(f"LoadModule {name}_module {APACHE_MODULES / ('mod_' + name + '.so')}\n"
                          for name in ("authz_core", *modules))
+    sinchfn_line = f'LoadModule sinchfn_module "{module_path()}"\n' if load_sinchfn else ""
     return (
         f'ServerRoot "{root}"\n'
         "ServerName 127.0.0.1\n"
@@ -113,7 +116,7 @@ def config_header(root: Path, port: int, mpm: str, modules=(), log_level="warn s
         f"{user_lines}"
         f"LoadModule mpm_{mpm}_module {APACHE_MODULES / ('mod_mpm_' + mpm + '.so')}\n"
         f"{load_lines}"
-        f'LoadModule sinchfn_module "{module_path()}"\n'
+        f'{sinchfn_line}'
         f'ErrorLog "{root}/error.log"\n'
         f"LogLevel {log_level}\n"
         "AllowEncodedSlashes NoDecode\n"

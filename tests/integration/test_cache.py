@@ -4,9 +4,6 @@ started on a free loopback port."""
 
 import http.client
 import json
-import shutil
-import socket
-import subprocess
 import threading
 import time
 import uuid
@@ -15,7 +12,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from sinchfn_testlib import MPMS, START_TIMEOUT, STOP_TIMEOUT, ApacheServer, config_header, free_port
+from redis_server import RedisServer
+from sinchfn_testlib import MPMS, START_TIMEOUT, ApacheServer, config_header, free_port
 
 MAX_VALUE = 4096
 # Bounded loops: attempts to reach a second process, and the counter load.
@@ -45,52 +43,6 @@ def cache_config(root, port, mpm, functions, cache_line):
 BACKENDS = ["shmcb", "redis"]
 SERVERS = [(mpm, backend) for backend in BACKENDS for mpm in MPMS]
 SHMCB_LINE = "SinchCache shmcb:4194304\n"
-
-
-class RedisServer:
-    """A redis-server in the foreground on a free loopback port, without persistence."""
-
-    def __init__(self, root):
-        self.root = root
-        self.port = free_port()
-        self.process = None
-
-    def ping(self):
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
-                sock.sendall(b"PING\r\n")
-                return sock.recv(16).startswith(b"+PONG")
-        except OSError:
-            return False
-
-    def start(self):
-        executable = shutil.which("redis-server")
-        if not executable:
-            raise RuntimeError("redis-server is not installed; bin/sinchfn test installs it (Debian redis-server)")
-        with open(self.root / "redis.log", "wb") as log:
-            self.process = subprocess.Popen([executable, "--port", str(self.port), "--bind", "127.0.0.1",
-                                             "--save", "", "--appendonly", "no", "--dir", str(self.root)],
-                                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"redis-server exited with status {self.process.returncode}:\n"
-                                   f"{(self.root / 'redis.log').read_text(errors='replace')}")
-            if self.ping():
-                return
-            time.sleep(0.05)
-        self.stop()
-        raise RuntimeError(f"redis-server did not answer PING on 127.0.0.1:{self.port} within {START_TIMEOUT} s")
-
-    def stop(self):
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=STOP_TIMEOUT)
 
 
 @pytest.fixture(scope="module")
