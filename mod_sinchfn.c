@@ -2,8 +2,9 @@
  * mod_sinchfn.c: the Apache httpd glue of mod_sinchfn. It declares the directives,
  * loads each function object at configuration time, skips the filesystem walk for
  * function Locations, and turns a request_rec into a runtime request and the runtime's
- * response back into HTTP. The protection step lives in mod_sinchfn_protect.c, and the
- * runtime itself in src/, which uses no httpd headers.
+ * response back into HTTP. The protection step lives in mod_sinchfn_protect.c, the
+ * static files of public/ in mod_sinchfn_public.c, and the runtime itself in src/,
+ * which uses no httpd headers.
  */
 #include <apr_atomic.h>
 #include <apr_lib.h>
@@ -25,7 +26,6 @@ APLOG_USE_MODULE(sinchfn);
 #define HANDLER_NAME "sinchfn"
 #define OBJECT_NAME "function.so"
 #define REQUEST_ID_HEADER "X-Request-Id"
-#define TAG_CLIENT_ERROR "SFN0201"
 /* Request notes for the access log (LogFormat %{sinchfn-function}n, ...). */
 #define NOTE_FUNCTION "sinchfn-function"
 #define NOTE_ROUTE "sinchfn-route"
@@ -446,7 +446,7 @@ static int is_framing_header(const char *name)
 
 /* Writes a complete runtime response. Error statuses are sent this way too, with OK
  * returned to httpd, so headers_out survives and the body is JSON, not an error page. */
-static int send_response(request_rec *r, const sinchfn_response *response, const char *request_id)
+int send_response(request_rec *r, const sinchfn_response *response, const char *request_id)
 {
     const char *content_type = response->content_type;
     int i;
@@ -766,6 +766,7 @@ static int sinchfn_handler(request_rec *r)
     set_log_note(r, NOTE_ROUTE, route.name);
     call.request = sinchfn_request_create(r->pool, r->method, path, r->headers_in);
     if ((status = protect_route(r, conf, ctx, call.request, &route, &body_consumed)) != DECLINED ||
+        (!export && (status = public_serve(r, conf, ctx, &route, path, body_consumed)) != DECLINED) ||
         (status = answer_without_handler(r, conf, ctx, &route, export, body_consumed)) != DECLINED)
         return status;
 

@@ -1,6 +1,7 @@
 /*
  * mod_sinchfn.h: what the glue files of mod_sinchfn share: the per-directory
- * configuration and the steps mod_sinchfn_protect.c adds to the handler. Nothing here
+ * configuration and the steps mod_sinchfn_protect.c and mod_sinchfn_public.c add to
+ * the handler. Nothing here
  * leaves the module: only sinchfn_* symbols are exported.
  */
 #ifndef MOD_SINCHFN_H
@@ -56,12 +57,26 @@ typedef struct {
     struct mod_sinchfn_database *database; /* SinchDatabase, SinchDatabaseStatement */
 } dir_config;
 
+/* Log tag of requests rejected for a client mistake, logged at info. */
+#define TAG_CLIENT_ERROR "SFN0201"
+
+/* Writes a complete runtime response with the X-Request-Id header. Returns OK for httpd. */
+int send_response(request_rec *r, const sinchfn_response *response, const char *request_id);
 /* Disposes of a request body no handler will read, reading at most SinchMaxBodySize
  * bytes; a larger or unknown-length body closes the connection after the response. */
 void skip_body(request_rec *r, const dir_config *conf);
 /* Writes a runtime JSON error and logs it at info with tag. Returns OK for httpd. */
 int send_runtime_error(request_rec *r, sinchfn_ctx *ctx, int status, const char *tag, const char *message,
                        const char *route);
+
+/* ---- mod_sinchfn_public.c ---- */
+
+/* Serves the file of the function's public/ directory that a route without an export
+ * names. Returns DECLINED when no file matches, so the request goes on to the 404 of a
+ * missing export; otherwise the response has been sent and the result is what the
+ * handler returns to httpd. */
+int public_serve(request_rec *r, const dir_config *conf, sinchfn_ctx *ctx, const sinchfn_route *route,
+                 const char *raw_path, int body_consumed);
 
 /* ---- mod_sinchfn_protect.c ---- */
 

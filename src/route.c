@@ -111,6 +111,17 @@ static const char *webhook_export_name(apr_pool_t *pool, const char *service)
     return name;
 }
 
+/* Copies the segments from index first on. */
+static const apr_array_header_t *below_location(apr_pool_t *pool, const apr_array_header_t *segments, int first)
+{
+    apr_array_header_t *below = apr_array_make(pool, segments->nelts - first + 1, sizeof(char *));
+    int i;
+
+    for (i = first; i < segments->nelts; i++)
+        APR_ARRAY_PUSH(below, char *) = APR_ARRAY_IDX(segments, i, char *);
+    return below;
+}
+
 const sinchfn_client_error *sinchfn_route_resolve(apr_pool_t *pool, const char *raw_path,
                                                   const char *location, sinchfn_route *route)
 {
@@ -131,6 +142,7 @@ const sinchfn_client_error *sinchfn_route_resolve(apr_pool_t *pool, const char *
             return &outside_location;
     }
     below = segments->nelts - prefix->nelts;
+    route->segments = below_location(pool, segments, prefix->nelts);
 
     for (i = segments->nelts - 1; i >= prefix->nelts; i--) {
         const char *segment = APR_ARRAY_IDX(segments, i, char *);

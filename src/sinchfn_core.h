@@ -7,6 +7,7 @@
 
 #include <apr_dbd.h>
 #include <apr_dso.h>
+#include <apr_file_io.h>
 #include <apr_hash.h>
 #include <apr_time.h>
 
@@ -94,6 +95,9 @@ typedef enum {
 typedef struct {
     sinchfn_route_kind kind;
     const char *name;
+    /* The percent-decoded path segments below the Location, of const char *, after
+     * dot-segment removal. A segment may contain '/' decoded from %2F. */
+    const apr_array_header_t *segments;
 } sinchfn_route;
 
 /* A client error found before a handler runs: the HTTP status and the message sent in
@@ -110,6 +114,30 @@ int sinchfn_is_voice_name(const char *name);
  * else the client error. */
 const sinchfn_client_error *sinchfn_route_resolve(apr_pool_t *pool, const char *raw_path,
                                                   const char *location, sinchfn_route *route);
+
+/* ---- public/ static files ---- */
+
+/* An open file of a function's public/ directory. */
+typedef struct {
+    apr_file_t *file;      /* open for reading, closed when the pool is destroyed */
+    apr_finfo_t info;      /* APR_FINFO_NORM of the open file */
+    int is_directory_index; /* whether the path named a directory and file is its index.html */
+} sinchfn_public_file;
+
+/* Joins route segments into a path relative to public/ ("" for the Location itself).
+ * Returns NULL when a segment can name no public file: it contains '/' (decoded from
+ * %2F) or a backslash, or starts with '.', so dotfiles and dot directories are never served. */
+const char *sinchfn_public_relative_path(apr_pool_t *pool, const apr_array_header_t *segments);
+/* Opens public_dir/relative, or the index.html of the directory it names, without
+ * following a symbolic link below public_dir. Returns APR_ENOENT when nothing servable
+ * is there: the path is missing, is or passes through a symbolic link, is a FIFO, a
+ * device or a socket, or is a directory without index.html. Any other failure to open
+ * returns its own status. */
+apr_status_t sinchfn_public_open(apr_pool_t *pool, const char *public_dir, const char *relative,
+                                 sinchfn_public_file *out);
+/* Returns the Content-Type of a file name from its extension (case-insensitive), with
+ * charset=utf-8 for text types; application/octet-stream for an unknown extension. */
+const char *sinchfn_public_content_type(const char *name);
 
 /* ---- request ---- */
 

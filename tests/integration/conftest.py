@@ -18,6 +18,7 @@ Locations of the shared server:
   /autoreply      the auto-reply example function (handlers/autoreply)
   /fallback       the probe function with SinchVoiceFallback in Swedish
   /fallback/silent  nested in /fallback, with SinchVoiceFallback none
+  /public         the public function, whose public/ directory test_public.py writes
 """
 
 import shlex
@@ -157,6 +158,9 @@ def main_config(root, port, mpm, functions) -> str:
 </Location>
 <Location /fallback/silent>
     SinchVoiceFallback none
+</Location>
+<Location /public>
+    SinchFunction "{functions['public']}"
 </Location>
 """
 

@@ -623,6 +623,19 @@ def test_basic_star_gates_endpoints(guard, path, status):
     assert with_credentials.status_code == status
 
 
+def test_basic_star_gates_public_files(guard, functions):
+    public = functions["guardall"] / "public"
+    public.mkdir(exist_ok=True)
+    public.chmod(0o755)
+    (public / "page.html").write_text("<p>protected page</p>\n")
+    without = requests.get(guard.url("/all/page.html"), timeout=5)
+    with_credentials = requests.get(guard.url("/all/page.html"), auth=(PROJECT_KEY, PROJECT_SECRET), timeout=5)
+
+    assert_json_error(without, 401, AUTH_REQUIRED)
+    assert with_credentials.status_code == 200
+    assert with_credentials.text == "<p>protected page</p>\n"
+
+
 def test_basic_star_root_route(guard):
     response = requests.get(guard.url("/all"), auth=(PROJECT_KEY, PROJECT_SECRET), timeout=5)
 

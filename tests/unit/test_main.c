@@ -76,6 +76,7 @@ int main(void)
     srunner_add_suite(runner, svaml_cases_suite());
     srunner_add_suite(runner, menu_suite());
     srunner_add_suite(runner, conversation_suite());
+    srunner_add_suite(runner, public_suite());
     srunner_run_all(runner, CK_NORMAL);
     failed = srunner_ntests_failed(runner);
     srunner_free(runner);

@@ -39,5 +39,6 @@ Suite *svaml_suite(void);
 Suite *svaml_cases_suite(void);
 Suite *menu_suite(void);
 Suite *conversation_suite(void);
+Suite *public_suite(void);
 
 #endif
