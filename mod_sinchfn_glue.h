@@ -45,4 +45,12 @@ void mod_sinchfn_storage_register(apr_pool_t *pool, const char *const *function_
 const char *mod_sinchfn_storage_dir(apr_pool_t *pool, const char *function_dir, const char *storage_dir);
 void mod_sinchfn_storage_register_hooks(apr_pool_t *pool);
 
+/* ---- crash notes (mod_sinchfn_crash.c) ---- */
+
+/* Prepares the error log line written when a fatal signal kills the child while this
+ * thread runs the request's handler, until mod_sinchfn_crash_leave(). */
+void mod_sinchfn_crash_enter(request_rec *r, const sinchfn_ctx *ctx, const char *export, const char *route);
+void mod_sinchfn_crash_leave(void);
+void mod_sinchfn_crash_register_hooks(apr_pool_t *pool);
+
 #endif
