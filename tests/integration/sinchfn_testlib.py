@@ -124,10 +124,19 @@ def config_header(root: Path, port: int, mpm: str, modules=(), log_level="warn s
     )
 
 
+def apache_environment() -> dict:
+    """Return the environment of Apache processes: this process's, plus LD_PRELOAD set to
+    SINCHFN_APACHE_PRELOAD when that is set (`make check-asan` preloads the ASan runtime)."""
+    environment = dict(os.environ)
+    if os.environ.get("SINCHFN_APACHE_PRELOAD"):
+        environment["LD_PRELOAD"] = os.environ["SINCHFN_APACHE_PRELOAD"]
+    return environment
+
+
 def config_test(conf: Path) -> subprocess.CompletedProcess:
     """Run `apache2 -t -f CONF` and return its result, stdout and stderr merged."""
-    return subprocess.run([APACHE, "-t", "-f", str(conf)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          text=True, timeout=30)
+    return subprocess.run([APACHE, "-t", "-f", str(conf)], env=apache_environment(), stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, timeout=30)
 
 
 class ApacheServer:
@@ -147,8 +156,9 @@ class ApacheServer:
     def url(self, path: str) -> str:
         return self.base_url + path
 
-    def start(self) -> None:
-        """Start Apache and wait until the port accepts connections."""
+    def start(self, preexec_fn=None) -> None:
+        """Start Apache and wait until the port accepts connections. preexec_fn runs in
+        the Apache parent before exec, e.g. to set a resource limit."""
         checked = config_test(self.conf)
         if checked.returncode != 0:
             raise RuntimeError(f"apache2 -t rejected {self.conf}:\n{checked.stdout}")
@@ -156,7 +166,8 @@ class ApacheServer:
         # so Apache gets its own session instead of sharing pytest's group.
         with open(self.console_log, "wb") as console:
             self.process = subprocess.Popen([APACHE, "-f", str(self.conf), "-DFOREGROUND"],
-                                            stdout=console, stderr=subprocess.STDOUT, start_new_session=True)
+                                            env=apache_environment(), stdout=console, stderr=subprocess.STDOUT,
+                                            start_new_session=True, preexec_fn=preexec_fn)
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -184,8 +195,8 @@ class ApacheServer:
 
     def graceful(self) -> subprocess.CompletedProcess:
         """Run `apache2 -f CONF -k graceful`."""
-        return subprocess.run([APACHE, "-f", str(self.conf), "-k", "graceful"], stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True, timeout=30)
+        return subprocess.run([APACHE, "-f", str(self.conf), "-k", "graceful"], env=apache_environment(),
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=30)
 
     def log_text(self) -> str:
         try:
