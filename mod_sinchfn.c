@@ -781,7 +781,9 @@ static int sinchfn_handler(request_rec *r)
     call.response = sinchfn_response_create(r->pool);
     call.export = export;
     call.route = &route;
+    mod_sinchfn_crash_enter(r, ctx, export->name, route.name);
     sinchfn_dispatch(&call);
+    mod_sinchfn_crash_leave();
     return send_response(r, call.response, ctx->request_id);
 }
 
@@ -850,6 +852,7 @@ static void register_hooks(apr_pool_t *pool)
     mod_sinchfn_cache_register_hooks(pool);
     mod_sinchfn_storage_register_hooks(pool);
     mod_sinchfn_db_register_hooks(pool);
+    mod_sinchfn_crash_register_hooks(pool);
 }
 
 module AP_MODULE_DECLARE_DATA sinchfn_module = {

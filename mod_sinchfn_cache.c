@@ -23,6 +23,8 @@ APLOG_USE_MODULE(sinchfn);
 #define SOCACHE_NAME "sinchfn-cache"
 #define DEFAULT_SHMCB_SIZE 2097152
 #define DEFAULT_MAX_VALUE 16384
+/* Default of SinchCacheTimeout, in milliseconds. */
+#define DEFAULT_REDIS_TIMEOUT_MS 2000
 /* Bytes in front of each shmcb value: the absolute expiry in microseconds, big-endian,
  * because socache returns no expiry and extend needs it. */
 #define EXPIRY_BYTES 8
@@ -37,6 +39,7 @@ static struct {
     const char *redis_host;
     int redis_port;
     apr_size_t max_value;
+    int redis_timeout_ms; /* SinchCacheTimeout */
 } settings;
 
 /* The cache of this generation, set in post_config and child_init. */
@@ -126,6 +129,23 @@ const char *mod_sinchfn_set_cache_max_value(cmd_parms *cmd, void *mconfig, const
     if ((problem = parse_size(cmd->pool, arg, 16, 64 * 1024 * 1024, &size)))
         return apr_psprintf(cmd->pool, "SinchCacheMaxValueSize: %s", problem);
     settings.max_value = (apr_size_t)size;
+    return NULL;
+}
+
+const char *mod_sinchfn_set_cache_timeout(cmd_parms *cmd, void *mconfig, const char *arg)
+{
+    const char *problem = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+    char *end = NULL;
+    long milliseconds;
+
+    (void)mconfig;
+    if (problem)
+        return problem;
+    milliseconds = strtol(arg, &end, 10);
+    if (!*arg || *end || milliseconds < 1 || milliseconds > 60000)
+        return apr_psprintf(cmd->pool, "SinchCacheTimeout: '%s' is not a number of milliseconds from 1 to 60000",
+                            arg);
+    settings.redis_timeout_ms = (int)milliseconds;
     return NULL;
 }
 
@@ -372,6 +392,7 @@ static int cache_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *pte
     settings.kind = CACHE_SHMCB;
     settings.shmcb_size = DEFAULT_SHMCB_SIZE;
     settings.max_value = DEFAULT_MAX_VALUE;
+    settings.redis_timeout_ms = DEFAULT_REDIS_TIMEOUT_MS;
     process_cache = NULL;
     return ap_mutex_register(pconf, MUTEX_TYPE, NULL, APR_LOCK_DEFAULT, 0);
 }
@@ -492,7 +513,7 @@ static void cache_child_init(apr_pool_t *pchild, server_rec *s)
     if (settings.kind == CACHE_REDIS) {
         sinchfn_cache_backend *backend;
         const char *problem = mod_sinchfn_redis_create(pchild, s, settings.redis_host, settings.redis_port,
-                                                       settings.max_value, &backend);
+                                                       settings.max_value, settings.redis_timeout_ms, &backend);
 
         if (problem) {
             ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, "SFN0616: setting up the Redis cache failed: %s", problem);

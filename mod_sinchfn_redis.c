@@ -3,6 +3,7 @@
  * hiredis. Each child process keeps a pool of connections, one per thread at most;
  * increment and extend run as Lua scripts so each is atomic on the Redis server.
  */
+#include <errno.h>
 #include <stdlib.h>
 
 #include <apr_reslist.h>
@@ -17,8 +18,6 @@
 
 APLOG_USE_MODULE(sinchfn);
 
-/* Connect and command timeout of each Redis call, in milliseconds. */
-#define REDIS_TIMEOUT_MS 2000
 /* Idle connections are closed after this many seconds. */
 #define REDIS_IDLE_SECONDS 60
 /* Keys SCAN is asked to visit per call. */
@@ -44,13 +43,13 @@ static const char EXTEND_SCRIPT[] =
 typedef struct {
     const char *host;
     int port;
+    int timeout_ms; /* SinchCacheTimeout: connect and command timeout */
     apr_reslist_t *connections;
 } redis_server;
 
 /* One pooled connection; context is NULL until first use and after an I/O error. */
 typedef struct {
     redisContext *context;
-    int used; /* a command has been sent on context */
 } redis_connection;
 
 static apr_status_t construct_connection(void **resource, void *params, apr_pool_t *pool)
@@ -73,23 +72,25 @@ static apr_status_t destruct_connection(void *resource, void *params, apr_pool_t
     return APR_SUCCESS;
 }
 
-static struct timeval redis_timeout(void)
+static struct timeval redis_timeout(const redis_server *server)
 {
-    struct timeval timeout = { REDIS_TIMEOUT_MS / 1000, (REDIS_TIMEOUT_MS % 1000) * 1000 };
+    struct timeval timeout = { server->timeout_ms / 1000, (server->timeout_ms % 1000) * 1000 };
 
     return timeout;
 }
 
-/* Takes a connection from the pool and connects it when needed. */
-static const char *acquire(const redis_server *server, apr_pool_t *pool, redis_connection **out)
+/* Takes a connection from the pool and connects it when needed; *fresh tells whether it
+ * was connected by this call. */
+static const char *acquire(const redis_server *server, apr_pool_t *pool, redis_connection **out, int *fresh)
 {
     redis_connection *connection;
     apr_status_t status = apr_reslist_acquire(server->connections, (void **)&connection);
 
     if (status != APR_SUCCESS)
         return apr_psprintf(pool, "no Redis connection is available (%pm)", &status);
+    *fresh = !connection->context;
     if (!connection->context) {
-        redisContext *context = redisConnectWithTimeout(server->host, server->port, redis_timeout());
+        redisContext *context = redisConnectWithTimeout(server->host, server->port, redis_timeout(server));
 
         if (!context || context->err) {
             const char *problem = apr_psprintf(pool, "connecting to Redis at %s:%d failed: %s; check that Redis "
@@ -101,7 +102,7 @@ static const char *acquire(const redis_server *server, apr_pool_t *pool, redis_c
             apr_reslist_release(server->connections, connection);
             return problem;
         }
-        redisSetTimeout(context, redis_timeout());
+        redisSetTimeout(context, redis_timeout(server));
         connection->context = context;
     }
     *out = connection;
@@ -115,63 +116,63 @@ static void release(const redis_server *server, redis_connection *connection)
     if (connection->context && connection->context->err) {
         redisFree(connection->context);
         connection->context = NULL;
-        connection->used = 0;
     }
     apr_reslist_release(server->connections, connection);
 }
 
-/* Sends one command on a pooled connection. Returns the reply, or NULL with the
- * connection marked failed; *reused tells whether the connection was open before. */
-static redisReply *send_command(redis_connection *connection, int *reused, const char *format, va_list ap)
+/* Whether a command failed because the server had closed the connection: end of file,
+ * or a reset or broken pipe on the write. */
+static int closed_by_server(const redisContext *context)
 {
-    redisReply *reply;
-
-    *reused = connection->used;
-    reply = redisvCommand(connection->context, format, ap);
-    connection->used = 1;
-    if (!reply && !connection->context->err)
-        connection->context->err = REDIS_ERR_OTHER;
-    return reply;
+    if (context->err == REDIS_ERR_EOF)
+        return 1;
+    return context->err == REDIS_ERR_IO && (errno == ECONNRESET || errno == EPIPE);
 }
 
 /* Runs one command (printf-style with %b for binary strings). Returns NULL and the
- * reply, which the caller frees, or a message naming the server. Error replies become
- * messages. A pooled connection that Redis closed (after a Redis restart, say) fails
- * its next command with EOF before Redis executes it, so that case is retried once on
- * a new connection. */
+ * reply, which the caller frees, or a message. Error replies become messages. */
 static const char *run(const sinchfn_cache_backend *cache, apr_pool_t *pool, redisReply **reply,
                        const char *format, ...)
 {
     const redis_server *server = cache->baton;
-    const char *problem = NULL;
-    int attempt;
+    redis_connection *connection = NULL;
+    const char *problem;
+    int attempt, fresh = 0;
+    va_list ap;
 
     *reply = NULL;
-    for (attempt = 0; attempt < 2; attempt++) {
-        redis_connection *connection = NULL;
-        int reused = 0, stale;
-        va_list ap;
-
-        if ((problem = acquire(server, pool, &connection)))
+    for (attempt = 0;; attempt++) {
+        if ((problem = acquire(server, pool, &connection, &fresh)))
             return problem;
         va_start(ap, format);
-        *reply = send_command(connection, &reused, format, ap);
+        errno = 0;
+        *reply = redisvCommand(connection->context, format, ap);
         va_end(ap);
-        stale = !*reply && reused && connection->context->err == REDIS_ERR_EOF;
-        if (!*reply)
-            problem = apr_psprintf(pool, "the Redis command to %s:%d failed: %s", server->host, server->port,
-                                   connection->context->errstr);
-        release(server, connection);
-        if (!stale)
+        if (*reply || fresh || attempt > 0 || !closed_by_server(connection->context))
             break;
+        /* A pooled connection that Redis closed while idle, as a Redis restart does: the
+         * command is sent once more on a new connection. NOTE: had Redis closed the
+         * connection after running the command, an increment would count twice. */
+        release(server, connection);
     }
-
-    if (*reply && (*reply)->type == REDIS_REPLY_ERROR) {
-        problem = apr_psprintf(pool, "Redis at %s:%d returned an error: %s", server->host, server->port,
-                               (*reply)->str);
+    /* hiredis 0.14 reports a timeout as an I/O error with errno EAGAIN. */
+    if (!*reply && connection->context->err == REDIS_ERR_IO && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        problem = apr_psprintf(pool, "the Redis command timed out after %d ms (SinchCacheTimeout); check that "
+                               "Redis at %s:%d is running and not overloaded", server->timeout_ms, server->host,
+                               server->port);
+    }
+    else if (!*reply) {
+        problem = apr_psprintf(pool, "the Redis command to %s:%d failed: %s", server->host, server->port,
+                               connection->context->errstr);
+        if (!connection->context->err)
+            connection->context->err = REDIS_ERR_OTHER;
+    }
+    else if ((*reply)->type == REDIS_REPLY_ERROR) {
+        problem = apr_psprintf(pool, "Redis returned an error: %s", (*reply)->str);
         freeReplyObject(*reply);
         *reply = NULL;
     }
+    release(server, connection);
     return problem;
 }
 
@@ -307,7 +308,7 @@ static const char *redis_list(const sinchfn_cache_backend *cache, apr_pool_t *po
 }
 
 const char *mod_sinchfn_redis_create(apr_pool_t *pool, server_rec *s, const char *host, int port,
-                                     apr_size_t max_value, sinchfn_cache_backend **backend)
+                                     apr_size_t max_value, int timeout_ms, sinchfn_cache_backend **backend)
 {
     redis_server *server = apr_pcalloc(pool, sizeof(*server));
     sinchfn_cache_backend *cache = apr_pcalloc(pool, sizeof(*cache));
@@ -319,6 +320,7 @@ const char *mod_sinchfn_redis_create(apr_pool_t *pool, server_rec *s, const char
         threads = 1;
     server->host = host;
     server->port = port;
+    server->timeout_ms = timeout_ms;
     status = apr_reslist_create(&server->connections, 0, threads, threads,
                                 apr_time_from_sec(REDIS_IDLE_SECONDS), construct_connection,
                                 destruct_connection, server, pool);

@@ -123,8 +123,28 @@ json_object *sinchfn_svaml_element(const char *name)
     return object;
 }
 
+/* Rejects and releases an element with a string that is not UTF-8, since the document
+ * would not be JSON that Sinch can parse. json-c copies strings byte for byte. */
+static sinchfn_status check_utf8(sinchfn_svaml *svaml, json_object *element)
+{
+    size_t length = 0;
+    const char *text = json_object_to_json_string_length(element, JSON_C_TO_STRING_PLAIN, &length);
+    json_object *name;
+    sinchfn_status status;
+
+    if (sinchfn_utf8_invalid_offset(text, length) < 0)
+        return SINCHFN_OK;
+    json_object_object_get_ex(element, "name", &name);
+    status = sinchfn_svaml_reject(svaml, "'%s' has a string that is not valid UTF-8; pass UTF-8 text",
+                                  json_object_get_string(name));
+    json_object_put(element);
+    return status;
+}
+
 sinchfn_status sinchfn_svaml_add_instruction(sinchfn_svaml *svaml, json_object *instruction)
 {
+    if (check_utf8(svaml, instruction) != SINCHFN_OK)
+        return SINCHFN_ERROR;
     if (!svaml->instructions)
         svaml->instructions = sinchfn_json_pool_own(svaml->pool, json_object_new_array());
     json_object_array_add(svaml->instructions, instruction);
@@ -133,6 +153,8 @@ sinchfn_status sinchfn_svaml_add_instruction(sinchfn_svaml *svaml, json_object *
 
 sinchfn_status sinchfn_svaml_set_action(sinchfn_svaml *svaml, json_object *action)
 {
+    if (check_utf8(svaml, action) != SINCHFN_OK)
+        return SINCHFN_ERROR;
     svaml->action = sinchfn_json_pool_own(svaml->pool, action);
     return SINCHFN_OK;
 }

@@ -22,7 +22,8 @@ sinchfn_status sinchfn_svaml_reject(sinchfn_svaml *svaml, const char *fmt, ...) 
 sinchfn_status sinchfn_svaml_check(sinchfn_svaml *svaml, const char *name, int is_action);
 /* A new SVAML element {"name": name}; the caller owns it. */
 json_object *sinchfn_svaml_element(const char *name);
-/* Append an instruction or set the action; both take ownership of the element. */
+/* Append an instruction or set the action; both take ownership of the element and reject
+ * one that has a string that is not UTF-8. */
 sinchfn_status sinchfn_svaml_add_instruction(sinchfn_svaml *svaml, json_object *instruction);
 sinchfn_status sinchfn_svaml_set_action(sinchfn_svaml *svaml, json_object *action);
 

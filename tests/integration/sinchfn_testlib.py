@@ -6,6 +6,7 @@ Every server listens on 127.0.0.1 only, on a port picked by the kernel.
 
 import json
 import os
+import shlex
 import shutil
 import signal
 import socket
@@ -23,6 +24,8 @@ MPMS = ["event", "prefork"]
 # the run longer, up to these limits.
 START_TIMEOUT = 10.0
 STOP_TIMEOUT = 10.0
+# Bounds of starting and stopping Apache under SINCHFN_APACHE_WRAPPER (valgrind is slow).
+WRAPPED_TIMEOUT = 120.0
 LOG_TIMEOUT = 3.0
 SOCKET_TIMEOUT = 5.0
 
@@ -127,10 +130,33 @@ def config_header(root: Path, port: int, mpm: str, modules=(), log_level="warn s
     )
 
 
+def apache_environment() -> dict:
+    """Return the environment of Apache processes: this process's, plus LD_PRELOAD set to
+    SINCHFN_APACHE_PRELOAD when that is set (`make check-asan` preloads the ASan runtime)."""
+    environment = dict(os.environ)
+    if os.environ.get("SINCHFN_APACHE_PRELOAD"):
+        environment["LD_PRELOAD"] = os.environ["SINCHFN_APACHE_PRELOAD"]
+    return environment
+
+
+def apache_command(conf: Path) -> list:
+    """Return the command that runs Apache in the foreground: `apache2 -DFOREGROUND`, or,
+    when SINCHFN_APACHE_WRAPPER is set, that command prefix (e.g. valgrind and its
+    options) followed by `apache2 -X`, one process without children."""
+    wrapper = shlex.split(os.environ.get("SINCHFN_APACHE_WRAPPER", ""))
+    if wrapper:
+        return [*wrapper, APACHE, "-f", str(conf), "-X"]
+    return [APACHE, "-f", str(conf), "-DFOREGROUND"]
+
+
+def start_stop_timeout(default: float) -> float:
+    return WRAPPED_TIMEOUT if os.environ.get("SINCHFN_APACHE_WRAPPER") else default
+
+
 def config_test(conf: Path) -> subprocess.CompletedProcess:
     """Run `apache2 -t -f CONF` and return its result, stdout and stderr merged."""
-    return subprocess.run([APACHE, "-t", "-f", str(conf)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          text=True, timeout=30)
+    return subprocess.run([APACHE, "-t", "-f", str(conf)], env=apache_environment(), stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, timeout=30)
 
 
 class ApacheServer:
@@ -150,17 +176,19 @@ class ApacheServer:
     def url(self, path: str) -> str:
         return self.base_url + path
 
-    def start(self) -> None:
-        """Start Apache and wait until the port accepts connections."""
+    def start(self, preexec_fn=None) -> None:
+        """Start Apache and wait until the port accepts connections. preexec_fn runs in
+        the Apache parent before exec, e.g. to set a resource limit."""
         checked = config_test(self.conf)
         if checked.returncode != 0:
             raise RuntimeError(f"apache2 -t rejected {self.conf}:\n{checked.stdout}")
         # The prefork MPM stops its children with a SIGTERM to its whole process group,
         # so Apache gets its own session instead of sharing pytest's group.
         with open(self.console_log, "wb") as console:
-            self.process = subprocess.Popen([APACHE, "-f", str(self.conf), "-DFOREGROUND"],
-                                            stdout=console, stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + START_TIMEOUT
+            self.process = subprocess.Popen(apache_command(self.conf),
+                                            env=apache_environment(), stdout=console, stderr=subprocess.STDOUT,
+                                            start_new_session=True, preexec_fn=preexec_fn)
+        deadline = time.monotonic() + start_stop_timeout(START_TIMEOUT)
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"apache2 exited with status {self.process.returncode} while starting:\n"
@@ -172,7 +200,7 @@ class ApacheServer:
                 time.sleep(0.1)
         self.stop()
         raise RuntimeError(f"apache2 did not accept connections on 127.0.0.1:{self.port} within "
-                           f"{START_TIMEOUT} s:\n{self.log_text()}")
+                           f"{start_stop_timeout(START_TIMEOUT)} s:\n{self.log_text()}")
 
     def stop(self) -> None:
         """Stop Apache with SIGTERM and wait for the parent to exit."""
@@ -180,15 +208,15 @@ class ApacheServer:
             return
         self.process.send_signal(signal.SIGTERM)
         try:
-            self.process.wait(timeout=STOP_TIMEOUT)
+            self.process.wait(timeout=start_stop_timeout(STOP_TIMEOUT))
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait(timeout=STOP_TIMEOUT)
 
     def graceful(self) -> subprocess.CompletedProcess:
         """Run `apache2 -f CONF -k graceful`."""
-        return subprocess.run([APACHE, "-f", str(self.conf), "-k", "graceful"], stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True, timeout=30)
+        return subprocess.run([APACHE, "-f", str(self.conf), "-k", "graceful"], env=apache_environment(),
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=30)
 
     def log_text(self) -> str:
         try:

@@ -75,6 +75,23 @@ END_TEST
 
 /* ---- instructions ---- */
 
+START_TEST(svaml_invalid_utf8_rejected)
+{
+    sinchfn_svaml *svaml = sinchfn_svaml_create_ice(test_pool);
+    sinchfn_connect_pstn pstn = { .number = "+46708000000", .cli = "caf\xe9" };
+
+    ck_assert_int_eq(sinchfn_svaml_say(svaml, "caf\xc3", NULL), SINCHFN_ERROR);
+    assert_error_contains(svaml, "'say' has a string that is not valid UTF-8");
+    ck_assert_ptr_null(sinchfn_svaml_serialize(svaml));
+
+    svaml = sinchfn_svaml_create_ice(test_pool);
+    ck_assert_int_eq(sinchfn_svaml_say(svaml, "caf\xc3\xa9", NULL), SINCHFN_OK);
+    ck_assert_int_eq(sinchfn_svaml_connect_pstn(svaml, &pstn), SINCHFN_ERROR);
+    assert_error_contains(svaml, "'connectPstn' has a string that is not valid UTF-8");
+    ck_assert(!sinchfn_svaml_has_action(svaml));
+}
+END_TEST
+
 START_TEST(svaml_play_files_order_locale)
 {
     sinchfn_svaml *svaml = sinchfn_svaml_create_pie(test_pool);
@@ -537,6 +554,7 @@ Suite *svaml_suite(void)
     tcase_add_test(builders, svaml_serialize_without_action_null);
     tcase_add_test(builders, svaml_serialize_after_error_null);
     tcase_add_test(builders, svaml_serialize_no_slash_escape);
+    tcase_add_test(builders, svaml_invalid_utf8_rejected);
     suite_add_tcase(suite, builders);
 
     tcase_add_checked_fixture(instructions, test_pool_setup, test_pool_teardown);
