@@ -16,6 +16,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
+
 APACHE = "/usr/sbin/apache2"
 APACHE_MODULES = Path("/usr/lib/apache2/modules")
 MPMS = ["event", "prefork"]
@@ -394,6 +396,11 @@ class DevServer:
     def start(self) -> None:
         """Start the dev server and wait until the port accepts connections. The command
         builds the module and the function first, so the wait is longer than Apache's."""
+        if os.environ.get("SINCHFN_APACHE_PRELOAD"):
+            # `sinchfn dev` starts its own Apache, without the sanitizer runtime that an
+            # ASan build of the module needs preloaded; the module's request path is
+            # covered by the servers the other tests start.
+            pytest.skip("sinchfn dev starts Apache without the preloaded sanitizer runtime")
         with open(self.output, "wb") as output:
             self.process = subprocess.Popen([sinchfn_command(), "dev", str(self.directory), "--port", str(self.port)],
                                             stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
