@@ -334,7 +334,7 @@ const char *sinchfn_project_load(apr_pool_t *pool, const char *path, const char 
 
     if ((problem = read_file(pool, path, &text, &length)))
         return problem;
-    if ((invalid = sinchfn_parse_json(pool, text, length, &project)) || !project)
+    if ((invalid = sinchfn_parse_json_file(pool, text, length, &project)) || !project)
         return apr_psprintf(pool, "%s: %s", path, invalid ? file_json_problem(pool, invalid->message) : "the file is empty");
     if (!json_object_is_type(project, json_type_object))
         return apr_psprintf(pool, "%s must contain a JSON object", path);

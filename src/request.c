@@ -191,10 +191,33 @@ static json_tokener *thread_tokener(void)
     return tokener;
 }
 
+static const sinchfn_client_error *parse_json_with(apr_pool_t *pool, json_tokener *tokener, const char *text,
+                                                   apr_size_t length, json_object **value);
+
 const sinchfn_client_error *sinchfn_parse_json(apr_pool_t *pool, const char *text, apr_size_t length,
                                                json_object **value)
 {
-    json_tokener *tokener;
+    return parse_json_with(pool, thread_tokener(), text, length, value);
+}
+
+const sinchfn_client_error *sinchfn_parse_json_file(apr_pool_t *pool, const char *text, apr_size_t length,
+                                                    json_object **value)
+{
+    json_tokener *tokener = json_tokener_new_ex(SINCHFN_JSON_MAX_DEPTH);
+    const sinchfn_client_error *invalid;
+
+    if (tokener)
+        json_tokener_set_flags(tokener, JSON_TOKENER_STRICT);
+    invalid = parse_json_with(pool, tokener, text, length, value);
+    if (tokener)
+        json_tokener_free(tokener);
+    return invalid;
+}
+
+/* Parses with the given tokener (NULL when it could not be created) and resets it. */
+static const sinchfn_client_error *parse_json_with(apr_pool_t *pool, json_tokener *tokener, const char *text,
+                                                   apr_size_t length, json_object **value)
+{
     enum json_tokener_error status;
     apr_ssize_t lenient;
     const char *problem = NULL;
@@ -208,7 +231,7 @@ const sinchfn_client_error *sinchfn_parse_json(apr_pool_t *pool, const char *tex
         return client_error(pool, 400, "The JSON body contains invalid UTF-8 at byte %" APR_SSIZE_T_FMT
                             "; send the body encoded as UTF-8.", lenient);
 
-    if (!(tokener = thread_tokener()))
+    if (!tokener)
         return client_error(pool, 500, "The JSON parser could not be created.");
     parsed = json_tokener_parse_ex(tokener, text, (int)length);
     status = json_tokener_get_error(tokener);

@@ -155,6 +155,11 @@ const sinchfn_client_error *sinchfn_parse_urlencoded(apr_pool_t *pool, const cha
  * SINCHFN_JSON_MAX_DEPTH levels. The value is released with the pool. */
 const sinchfn_client_error *sinchfn_parse_json(apr_pool_t *pool, const char *text, apr_size_t length,
                                                json_object **value);
+/* The same for a file read at start-up. It uses a tokener of its own: the per-thread
+ * tokener of sinchfn_parse_json would be lost when httpd unloads the module between
+ * its two configuration passes. */
+const sinchfn_client_error *sinchfn_parse_json_file(apr_pool_t *pool, const char *text, apr_size_t length,
+                                                    json_object **value);
 /* Returns the offset of the first byte that is not strict UTF-8 (RFC 3629), or -1. */
 apr_ssize_t sinchfn_utf8_invalid_offset(const char *text, apr_size_t length);
 /* Ties a json-c value to a pool so it is released with it. */
