@@ -481,9 +481,9 @@ int send_response(request_rec *r, const sinchfn_response *response, const char *
 }
 
 /* Disposes of a request body the handler will not read. A body whose Content-Length
- * fits SinchMaxBodySize is read and dropped so the connection stays usable; any other
- * body stays unread and the connection closes after the response, so no more than the
- * cap is ever read and httpd sends no 100 Continue. */
+ * fits SinchMaxBodySize is read and dropped, so the connection stays usable. Any other
+ * body stays unread and the connection closes after the response. No more than the cap
+ * is ever read, and httpd sends no 100 Continue. */
 void skip_body(request_rec *r, const dir_config *conf)
 {
     apr_off_t max_body = conf->max_body >= 0 ? conf->max_body : SINCHFN_DEFAULT_MAX_BODY;
@@ -685,7 +685,7 @@ static int parse_request(request_rec *r, sinchfn_ctx *ctx, sinchfn_request *requ
 }
 
 /* Runs the protection steps that need the route: the signature check (which reads the
- * body first, since the signature covers it) and Basic auth. *body_consumed tells whether
+ * body first, since the signature covers it) and Basic auth. *body_consumed is set when
  * the body was read. */
 static int protect_route(request_rec *r, const dir_config *conf, sinchfn_ctx *ctx, sinchfn_request *request,
                          const sinchfn_route *route, int *body_consumed)
@@ -703,8 +703,9 @@ static int protect_route(request_rec *r, const dir_config *conf, sinchfn_ctx *ct
     return protect_basic(r, conf, ctx, route);
 }
 
-/* Answers what routing decides without running a handler: a voice callback with another
- * method than POST, the built-in health check, and a route with no export. */
+/* Sends the responses that routing decides without running a handler: 405 for a voice
+ * callback with another method than POST, the built-in health check, and 404 for a route
+ * with no export. */
 static int answer_without_handler(request_rec *r, const dir_config *conf, sinchfn_ctx *ctx,
                                   const sinchfn_route *route, const sinchfn_export *export, int body_consumed)
 {

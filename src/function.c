@@ -200,8 +200,23 @@ static int is_env_name(const char *start, apr_size_t length)
     return 1;
 }
 
-/* Decodes a double-quoted dotenv value: \n, \t, \", \\ escapes. Returns NULL when the
- * closing quote is missing. */
+/* Maps the letter after a backslash to the character it represents; other letters are kept. */
+static char unescape(char letter)
+{
+    switch (letter) {
+    case 'n':
+        return '\n';
+    case 't':
+        return '\t';
+    case 'r':
+        return '\r';
+    default:
+        return letter;
+    }
+}
+
+/* Decodes a double-quoted dotenv value with \n, \t, \r, \" and \\ escapes. Returns NULL
+ * when the closing quote is missing. */
 static const char *double_quoted(apr_pool_t *pool, const char *start, const char *end)
 {
     char *value = apr_palloc(pool, (apr_size_t)(end - start) + 1);
@@ -214,7 +229,7 @@ static const char *double_quoted(apr_pool_t *pool, const char *start, const char
         }
         if (*start == '\\' && start + 1 < end) {
             start++;
-            *out++ = *start == 'n' ? '\n' : *start == 't' ? '\t' : *start == 'r' ? '\r' : *start;
+            *out++ = unescape(*start);
             continue;
         }
         *out++ = *start;

@@ -118,10 +118,10 @@ static int fits_int64(const char *text, apr_size_t length)
     return memcmp(text, limit, digits) <= 0;
 }
 
-/* Finds what json-c 0.16 accepts even in strict mode but RFC 8259 forbids, or turns
- * into another value: NaN and Infinity, single-quoted strings, a '.' without digits on
- * both sides, raw control characters inside strings, and integers beyond 64 bits, which
- * json-c clamps. Returns the offending byte's offset, or -1 when there is none. */
+/* Finds what json-c 0.16 accepts even in strict mode although RFC 8259 forbids it:
+ * NaN and Infinity, single-quoted strings, a '.' without digits on both sides, and raw
+ * control characters inside strings. It also finds integers beyond 64 bits, which
+ * json-c would clamp. Returns the offending byte's offset, or -1 when there is none. */
 static apr_ssize_t find_lenient_json(const char *text, apr_size_t length, const char **problem)
 {
     int in_string = 0, escaped = 0;
