@@ -83,11 +83,21 @@ static int reference_handler(request_rec *r)
     return write_body(r);
 }
 
-static int reference_map_to_storage(request_rec *r)
+/* httpd resets r->per_dir_config to the server defaults before map_to_storage, so the
+ * Location's setting is read in translate_name, after the first Location walk, and kept
+ * in the request's module config for map_to_storage. */
+static int reference_translate_name(request_rec *r)
 {
     dir_config *conf = ap_get_module_config(r->per_dir_config, &sinchfn_reference_module);
 
-    return conf && conf->skip_walk == 1 ? OK : DECLINED;
+    if (conf && conf->skip_walk == 1)
+        ap_set_module_config(r->request_config, &sinchfn_reference_module, conf);
+    return DECLINED;
+}
+
+static int reference_map_to_storage(request_rec *r)
+{
+    return ap_get_module_config(r->request_config, &sinchfn_reference_module) ? OK : DECLINED;
 }
 
 static int reference_quick_handler(request_rec *r, int lookup_uri)
@@ -111,6 +121,7 @@ static void register_hooks(apr_pool_t *pool)
 {
     (void)pool;
     ap_hook_quick_handler(reference_quick_handler, NULL, NULL, APR_HOOK_FIRST);
+    ap_hook_translate_name(reference_translate_name, NULL, NULL, APR_HOOK_FIRST);
     ap_hook_map_to_storage(reference_map_to_storage, NULL, NULL, APR_HOOK_FIRST);
     ap_hook_handler(reference_handler, NULL, NULL, APR_HOOK_MIDDLE);
 }
