@@ -34,8 +34,18 @@ APLOG_USE_MODULE(sinchfn);
 
 /* Start of this server process, for sinchfn_uptime(); set again in each child. */
 static apr_time_t process_start;
-/* Per-process sequence of generated request ids. */
+/* Per-process sequence of generated request ids, and the "start-pid-" prefix they share. */
 static apr_uint32_t request_sequence;
+static const char *request_id_prefix = "";
+static apr_size_t request_id_prefix_length;
+
+static void start_process(apr_pool_t *pool)
+{
+    process_start = apr_time_now();
+    request_id_prefix = apr_psprintf(pool, "%" APR_UINT64_T_HEX_FMT "-%" APR_PID_T_FMT "-",
+                                     (apr_uint64_t)process_start, getpid());
+    request_id_prefix_length = strlen(request_id_prefix);
+}
 
 /* ---- configuration ---- */
 
@@ -358,14 +368,25 @@ typedef struct {
 /* Sets a request note for LogFormat's %{NAME}n. Control characters become spaces, so
  * the value stays one line and, after mod_log_config's escaping of '"' and '\', a valid
  * JSON string in the documented JSON LogFormat. */
+/* Sets a request note; control characters become spaces. The value must live as long
+ * as the request, since a value without them is stored as it is. */
 static void set_log_note(request_rec *r, const char *name, const char *value)
 {
-    char *copy = apr_pstrdup(r->pool, value ? value : "");
-    char *c;
+    const char *c;
+    char *copy;
 
-    for (c = copy; *c; c++) {
+    if (!value)
+        value = "";
+    for (c = value; *c && !apr_iscntrl(*c); c++)
+        ;
+    if (!*c) {
+        apr_table_setn(r->notes, name, value);
+        return;
+    }
+    copy = apr_pstrdup(r->pool, value);
+    for (c = copy + (c - value); *c; c++) {
         if (apr_iscntrl(*c))
-            *c = ' ';
+            copy[c - copy] = ' ';
     }
     apr_table_setn(r->notes, name, copy);
 }
@@ -400,10 +421,26 @@ static const char *make_request_id(request_rec *r)
 {
     const char *unique_id = apr_table_get(r->subprocess_env, "UNIQUE_ID");
 
+    static const char hex[] = "0123456789abcdef";
+    apr_uint32_t sequence;
+    char digits[8], *id;
+    apr_size_t count = 0;
+
     if (unique_id)
         return unique_id;
-    return apr_psprintf(r->pool, "%" APR_UINT64_T_HEX_FMT "-%" APR_PID_T_FMT "-%x",
-                        (apr_uint64_t)process_start, getpid(), apr_atomic_inc32(&request_sequence));
+    /* The prefix, then the sequence number in hex: this runs on every request, so it
+     * avoids the cost of a format string. */
+    sequence = apr_atomic_inc32(&request_sequence);
+    do {
+        digits[count++] = hex[sequence & 0xf];
+        sequence >>= 4;
+    } while (sequence);
+    id = apr_palloc(r->pool, request_id_prefix_length + count + 1);
+    memcpy(id, request_id_prefix, request_id_prefix_length);
+    for (sequence = 0; sequence < count; sequence++)
+        id[request_id_prefix_length + sequence] = digits[count - 1 - sequence];
+    id[request_id_prefix_length + count] = '\0';
+    return id;
 }
 
 static sinchfn_ctx *make_context(request_rec *r, const dir_config *conf, log_target *target)
@@ -444,6 +481,23 @@ static int is_framing_header(const char *name)
     return !ap_cstr_casecmp(name, "Content-Length") || !ap_cstr_casecmp(name, "Transfer-Encoding");
 }
 
+/* Passes the body, which lives in the request pool, and the end of the response down the
+ * output filters in one brigade. */
+static int write_body(request_rec *r, const char *body, apr_size_t length)
+{
+    conn_rec *c = r->connection;
+    apr_bucket_brigade *brigade = apr_brigade_create(r->pool, c->bucket_alloc);
+    apr_status_t status;
+
+    if (!r->header_only && length > 0)
+        APR_BRIGADE_INSERT_TAIL(brigade, apr_bucket_pool_create(body, length, r->pool, c->bucket_alloc));
+    APR_BRIGADE_INSERT_TAIL(brigade, apr_bucket_eos_create(c->bucket_alloc));
+    status = ap_pass_brigade(r->output_filters, brigade);
+    if (status != APR_SUCCESS && !c->aborted)
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, status, r, "SFN0307: writing the response failed");
+    return OK;
+}
+
 /* Writes a complete runtime response. Error statuses are sent this way too, with OK
  * returned to httpd, so headers_out survives and the body is JSON, not an error page. */
 int send_response(request_rec *r, const sinchfn_response *response, const char *request_id)
@@ -475,9 +529,7 @@ int send_response(request_rec *r, const sinchfn_response *response, const char *
     if (content_type)
         ap_set_content_type(r, content_type);
     ap_set_content_length(r, (apr_off_t)response->body_length);
-    if (!r->header_only)
-        ap_rwrite(response->body, (int)response->body_length, r);
-    return OK;
+    return write_body(r, response->body, response->body_length);
 }
 
 /* Disposes of a request body the handler will not read. A body whose Content-Length
@@ -822,9 +874,8 @@ static int sinchfn_fixups(request_rec *r)
 
 static void sinchfn_child_init(apr_pool_t *pool, server_rec *s)
 {
-    (void)pool;
     (void)s;
-    process_start = apr_time_now();
+    start_process(pool);
 }
 
 static int sinchfn_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
@@ -833,7 +884,7 @@ static int sinchfn_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *
 
     (void)plog;
     (void)ptemp;
-    process_start = apr_time_now();
+    start_process(pconf);
     if ((status = protect_post_config(pconf)) != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, status, s, "SFN0102: building the default SinchPrivateAllow "
                      "networks failed");

@@ -2,8 +2,8 @@
  * mod_sinchfn_crash.c: names the function, export and route of a request whose handler
  * crashes the child. Debian's httpd 2.4 is built without AP_ENABLE_EXCEPTION_HOOK, so
  * the fatal_exception hook is not available. Instead each child installs handlers for
- * the fatal signals that write a line formatted before the handler ran (formatting is not
- * async-signal-safe), then pass the signal on to the handler httpd installed.
+ * the fatal signals that write a line naming the request, assembled with async-signal-safe
+ * calls only, then pass the signal on to the handler httpd installed.
  *
  * NOTE: the handlers run on the thread's own stack, so a stack overflow in a handler
  * kills the child without this line; httpd still logs the child's exit signal.
@@ -14,7 +14,6 @@
 #include <unistd.h>
 
 #include <apr_portable.h>
-#include <apr_strings.h>
 
 #include "mod_sinchfn_glue.h"
 
@@ -23,16 +22,16 @@
 
 APLOG_USE_MODULE(sinchfn);
 
-/* The crash line of the request running on this thread, split around the signal name. */
+/* The request running a handler on this thread. Only pointers are stored per request,
+ * and the signal handler assembles the line from the strings they point to. */
 typedef struct {
-    int fd;
-    const char *head;
-    apr_size_t head_length;
-    const char *tail;
-    apr_size_t tail_length;
+    const request_rec *r;
+    const sinchfn_ctx *ctx;
+    const char *export;
+    const char *route;
 } crash_note;
 
-static __thread const crash_note *current_note;
+static __thread crash_note current_note;
 
 static const struct {
     int number;
@@ -56,21 +55,103 @@ static void write_all(int fd, const char *text, apr_size_t length)
     }
 }
 
-/* Writes the note, restores httpd's handler and raises the signal again, so the child
- * dies as it would without this module (httpd's parent then logs "exit signal"). */
+/* The error log file descriptor of the request's server, or stderr, which httpd points
+ * at the main error log, when the log is syslog or a pipe. */
+static int error_log_fd(const request_rec *r)
+{
+    apr_os_file_t fd;
+
+    if (r->server->error_log && apr_os_file_get(&fd, r->server->error_log) == APR_SUCCESS)
+        return fd;
+    return STDERR_FILENO;
+}
+
+/* Copies text into out for the crash line, writing quotes, backslashes, control and
+ * non-ASCII bytes as \xNN, so the line stays one line. Stops when out is full. */
+static apr_size_t escape_into(char *out, apr_size_t size, const char *text)
+{
+    static const char hex[] = "0123456789abcdef";
+    apr_size_t used = 0;
+
+    for (; text && *text && used + 4 < size; text++) {
+        unsigned char c = (unsigned char)*text;
+
+        if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
+            out[used++] = '\\';
+            out[used++] = 'x';
+            out[used++] = hex[c >> 4];
+            out[used++] = hex[c & 0xf];
+        }
+        else {
+            out[used++] = (char)c;
+        }
+    }
+    return used;
+}
+
+static apr_size_t decimal_into(char *out, long value)
+{
+    char digits[24];
+    apr_size_t count = 0, i;
+
+    do {
+        digits[count++] = (char)('0' + value % 10);
+        value /= 10;
+    } while (value > 0 && count < sizeof(digits));
+    for (i = 0; i < count; i++)
+        out[i] = digits[count - 1 - i];
+    return count;
+}
+
+static void write_text(int fd, const char *text)
+{
+    write_all(fd, text, strlen(text));
+}
+
+/* Writes the crash line of the request on this thread. Only async-signal-safe calls are
+ * made: write, and string copies into buffers on the stack. */
+static void write_crash_line(const crash_note *note, const char *signal_name)
+{
+    char line[2048];
+    char *out = line;
+    apr_size_t room;
+    int fd = error_log_fd(note->r);
+
+#define APPEND(text) do { room = sizeof(line) - (apr_size_t)(out - line); \
+                          out += escape_into(out, room, (text)); } while (0)
+    APPEND("[sinchfn:crit] [pid ");
+    out += decimal_into(out, (long)getpid());
+    APPEND("] SFN0310: function '");
+    APPEND(note->ctx->function_name);
+    APPEND("', handler '");
+    APPEND(note->export);
+    APPEND("' (route '");
+    APPEND(note->route);
+    APPEND("') crashed with ");
+    APPEND(signal_name);
+    APPEND(" on request ");
+    APPEND(note->ctx->request_id);
+    APPEND(" (");
+    APPEND(note->r->method);
+    APPEND(" ");
+    APPEND(note->r->uri);
+    APPEND("); the child process exits");
+#undef APPEND
+    write_all(fd, line, (apr_size_t)(out - line));
+    write_text(fd, "\n");
+}
+
+/* Writes the crash line, restores httpd's handler and raises the signal again, so the
+ * child dies as it would without this module (httpd's parent then logs "exit signal"). */
 static void on_fatal_signal(int number)
 {
-    const crash_note *note = current_note;
     apr_size_t i;
 
     for (i = 0; i < FATAL_SIGNAL_COUNT; i++) {
         if (fatal_signals[i].number != number)
             continue;
-        if (note) {
-            write_all(note->fd, note->head, note->head_length);
-            write_all(note->fd, fatal_signals[i].name, strlen(fatal_signals[i].name));
-            write_all(note->fd, note->tail, note->tail_length);
-        }
+        if (current_note.r)
+            write_crash_line(&current_note, fatal_signals[i].name);
         sigaction(number, &previous_actions[i], NULL);
         break;
     }
@@ -94,34 +175,17 @@ static void install_signal_handlers(apr_pool_t *pool, server_rec *s)
     }
 }
 
-/* The error log file descriptor of the request's server, or stderr, which httpd points
- * at the main error log, when the log is syslog or a pipe. */
-static int error_log_fd(const request_rec *r)
-{
-    apr_os_file_t fd;
-
-    if (r->server->error_log && apr_os_file_get(&fd, r->server->error_log) == APR_SUCCESS)
-        return fd;
-    return STDERR_FILENO;
-}
-
 void mod_sinchfn_crash_enter(request_rec *r, const sinchfn_ctx *ctx, const char *export, const char *route)
 {
-    crash_note *note = apr_palloc(r->pool, sizeof(*note));
-
-    note->fd = error_log_fd(r);
-    note->head = apr_psprintf(r->pool, "[sinchfn:crit] [pid %" APR_PID_T_FMT "] SFN0310: function '%s', handler "
-                              "'%s' (route '%s') crashed with ", getpid(), ctx->function_name, export, route);
-    note->head_length = strlen(note->head);
-    note->tail = apr_psprintf(r->pool, " on request %s (%s %s); the child process exits\n", ctx->request_id,
-                              ap_escape_logitem(r->pool, r->method), ap_escape_logitem(r->pool, r->uri));
-    note->tail_length = strlen(note->tail);
-    current_note = note;
+    current_note.ctx = ctx;
+    current_note.export = export;
+    current_note.route = route;
+    current_note.r = r;
 }
 
 void mod_sinchfn_crash_leave(void)
 {
-    current_note = NULL;
+    current_note.r = NULL;
 }
 
 void mod_sinchfn_crash_register_hooks(apr_pool_t *pool)

@@ -1,7 +1,8 @@
 /*
  * fuzz_json.c: JSON body intake as a handler sees it: strict parsing by media type,
  * the Conversation API webhook reader on the parsed body, and a round trip that checks
- * an accepted body serializes to JSON the strict parser accepts again.
+ * an accepted body serializes to JSON the strict parser accepts again, byte for byte as
+ * json-c's own serializer writes it.
  */
 #include "fuzz_common.h"
 
@@ -43,8 +44,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *body = apr_pstrmemdup(pool, (const char *)data, size);
     sinchfn_request *request;
     const sinchfn_client_error *error;
-    const char *text;
+    const char *text, *expected;
     apr_size_t length;
+    size_t expected_length = 0;
     json_object *again;
 
     apr_table_set(headers, "Content-Type", "application/json");
@@ -60,6 +62,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (sinchfn_request_json(request)) {
         text = sinchfn_json_serialize(pool, sinchfn_request_json(request), &length);
         FUZZ_ASSERT(text);
+        expected = json_object_to_json_string_length(sinchfn_request_json(request), JSON_C_TO_STRING_PLAIN |
+                                                     JSON_C_TO_STRING_NOSLASHESCAPE, &expected_length);
+        FUZZ_ASSERT(length == expected_length && !memcmp(text, expected, length));
         FUZZ_ASSERT(!sinchfn_parse_json(pool, text, length, &again));
     }
     apr_pool_destroy(pool);

@@ -131,6 +131,15 @@ static apr_ssize_t find_lenient_json(const char *text, apr_size_t length, const 
         unsigned char c = (unsigned char)text[i];
 
         if (in_string) {
+            /* Most string bytes need no look: skip to the next quote, backslash or
+             * control character. */
+            if (!escaped) {
+                while (i < length && (unsigned char)text[i] >= 0x20 && text[i] != '"' && text[i] != '\\')
+                    i++;
+                if (i >= length)
+                    break;
+                c = (unsigned char)text[i];
+            }
             if (c < 0x20) {
                 *problem = "a raw control character in a string; escape it";
                 return (apr_ssize_t)i;

@@ -31,17 +31,6 @@ void sinchfn_response_header(sinchfn_response *response, const char *name, const
     header->value = apr_pstrdup(response->pool, value ? value : "");
 }
 
-const char *sinchfn_json_serialize(apr_pool_t *pool, json_object *value, apr_size_t *length)
-{
-    size_t text_length = 0;
-    const char *text;
-
-    text = json_object_to_json_string_length(value, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
-                                             &text_length);
-    *length = text_length;
-    return apr_pstrmemdup(pool, text, text_length);
-}
-
 sinchfn_status sinchfn_respond_json(sinchfn_response *response, int status, json_object *body)
 {
     response->status = status;

@@ -69,7 +69,8 @@ def test_crash_kills_only_its_child(mpm, workdir):
 
         crash_offset = server.log_size()
         with pytest.raises(requests.ConnectionError):
-            requests.get(server.url("/crash"), headers={"Connection": "close"}, timeout=10)
+            # A quote and a newline in the decoded path must not break or forge the line.
+            requests.get(server.url("/%22q%0Ax/crash"), headers={"Connection": "close"}, timeout=10)
         crash_line = server.wait_for_log("SFN0310", crash_offset)
         release.write_text("")
         for request in held:
@@ -82,7 +83,7 @@ def test_crash_kills_only_its_child(mpm, workdir):
         server.stop()
 
     assert "function 'crashtest', handler 'crash' (route 'crash') crashed with SIGSEGV" in crash_line
-    assert "GET /crash" in crash_line
+    assert "(GET /\\x22q\\x0ax/crash); the child process exits" in crash_line
     assert exit_line
     for request in held:
         assert request.error is None

@@ -291,6 +291,65 @@ START_TEST(json_serialize_length)
 }
 END_TEST
 
+/* sinchfn_json_serialize writes what json-c's plain serializer without slash escaping
+ * writes, byte for byte. */
+static void assert_serializes_as_json_c(json_object *value)
+{
+    apr_size_t length = 0;
+    size_t expected_length = 0;
+    const char *expected = json_object_to_json_string_length(
+        value, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &expected_length);
+    const char *text = sinchfn_json_serialize(test_pool, value, &length);
+
+    ck_assert_uint_eq(length, expected_length);
+    ck_assert_mem_eq(text, expected, length);
+    ck_assert_int_eq(text[length], '\0');
+}
+
+START_TEST(json_serialize_matches_json_c)
+{
+    static const char *const documents[] = {
+        "{}", "[]", "null", "true", "false", "0", "-1", "9223372036854775807", "-9223372036854775808",
+        "18446744073709551615", "0.1", "1e300", "-0.0", "1.50", "\"\"",
+        "\"quote \\\" backslash \\\\ slash / controls \\b\\f\\n\\r\\t \\u0001 \\u001f \\u007f\"",
+        "\"nul \\u0000 inside\"", "\"caf\u00e9 \u2603 \U0001F600\"",
+        "{\"a\":[1,2,{\"b\":null,\"c\":[[],{}]}],\"d\\n\":\"e\",\"f\":{\"g\":true,\"h\":2.5}}",
+        "[null,\"x\",1,-2.25,false,[null]]",
+    };
+    apr_size_t i;
+
+    for (i = 0; i < sizeof(documents) / sizeof(documents[0]); i++) {
+        json_object *value = json_tokener_parse(documents[i]);
+
+        ck_assert_msg(value || !strcmp(documents[i], "null"), "document %u does not parse", (unsigned)i);
+        assert_serializes_as_json_c(value);
+        json_object_put(value);
+    }
+}
+END_TEST
+
+START_TEST(json_serialize_built_values_match_json_c)
+{
+    json_object *object = json_object_new_object();
+    json_object *array = json_object_new_array();
+    char long_text[1000];
+
+    memset(long_text, 'x', sizeof(long_text) - 1);
+    long_text[sizeof(long_text) - 1] = '\0';
+    json_object_array_add(array, json_object_new_double(0.1));
+    json_object_array_add(array, json_object_new_double(3.0));
+    json_object_array_add(array, json_object_new_uint64(UINT64_C(18446744073709551615)));
+    json_object_array_add(array, json_object_new_int64(INT64_MAX));
+    json_object_array_add(array, json_object_new_string_len("a\0b", 3));
+    json_object_array_add(array, NULL);
+    json_object_object_add(object, "values", array);
+    json_object_object_add(object, "long", json_object_new_string(long_text));
+    json_object_object_add(object, "key \"\x01", json_object_new_boolean(0));
+    assert_serializes_as_json_c(object);
+    json_object_put(object);
+}
+END_TEST
+
 Suite *response_suite(void)
 {
     Suite *suite = suite_create("response");
@@ -311,6 +370,8 @@ Suite *response_suite(void)
     tcase_add_test(bodies, respond_error_body_exact);
     tcase_add_test(bodies, respond_error_escapes_quotes);
     tcase_add_test(bodies, json_serialize_length);
+    tcase_add_test(bodies, json_serialize_matches_json_c);
+    tcase_add_test(bodies, json_serialize_built_values_match_json_c);
     suite_add_tcase(suite, bodies);
 
     tcase_add_checked_fixture(status, create_response, test_pool_teardown);
