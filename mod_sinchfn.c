@@ -77,6 +77,7 @@ static void *merge_dir_config(apr_pool_t *pool, void *base_conf, void *add_conf)
 
 #define MERGE_PTR(field) conf->field = add->field ? add->field : base->field
     MERGE_PTR(location);
+    conf->location_prefix = add->location ? add->location_prefix : base->location_prefix;
     MERGE_PTR(function);
     MERGE_PTR(function_name);
     MERGE_PTR(environment);
@@ -221,6 +222,7 @@ static const char *set_function(cmd_parms *cmd, void *mconfig, const char *arg)
     conf->function = loaded;
     conf->warnings = apr_pcalloc(cmd->pool, sizeof(*conf->warnings));
     conf->location = cmd->path;
+    conf->location_prefix = sinchfn_route_prefix(cmd->pool, cmd->path);
     conf->function_dir = dir;
     mod_sinchfn_storage_register(cmd->pool, &conf->function_dir, &conf->storage_dir);
     mod_sinchfn_db_declare(cmd, &conf->database, &conf->function_dir);
@@ -811,7 +813,7 @@ static int sinchfn_handler(request_rec *r)
     if ((status = protect_query(r, conf, ctx)) != DECLINED || (status = protect_network(r, conf, ctx)) != DECLINED)
         return status;
     path = raw_request_path(r);
-    if ((invalid = sinchfn_route_resolve(r->pool, path, conf->location, &route))) {
+    if ((invalid = sinchfn_route_resolve_in(r->pool, path, conf->location_prefix, &route))) {
         skip_body(r, conf);
         return send_client_error(r, ctx, invalid->status, invalid->message, NULL);
     }

@@ -34,6 +34,7 @@ typedef struct {
 
 typedef struct {
     const char *location;        /* Location path SinchFunction was declared in */
+    const apr_array_header_t *location_prefix; /* its decoded segments; NULL if undecodable */
     const sinchfn_loaded *function;
     const char *function_name;
     const char *environment;     /* NULL while unset */

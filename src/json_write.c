@@ -21,7 +21,7 @@ typedef struct {
     apr_size_t size;
 } json_buffer;
 
-static void reserve(json_buffer *buffer, apr_size_t extra)
+static APR_INLINE void reserve(json_buffer *buffer, apr_size_t extra)
 {
     apr_size_t size;
     char *data;
@@ -37,14 +37,14 @@ static void reserve(json_buffer *buffer, apr_size_t extra)
     buffer->size = size;
 }
 
-static void append(json_buffer *buffer, const char *text, apr_size_t length)
+static APR_INLINE void append(json_buffer *buffer, const char *text, apr_size_t length)
 {
     reserve(buffer, length);
     memcpy(buffer->data + buffer->length, text, length);
     buffer->length += length;
 }
 
-static void append_char(json_buffer *buffer, char c)
+static APR_INLINE void append_char(json_buffer *buffer, char c)
 {
     reserve(buffer, 1);
     buffer->data[buffer->length++] = c;
@@ -92,9 +92,32 @@ static void append_string(json_buffer *buffer, const char *text, apr_size_t leng
     append_char(buffer, '"');
 }
 
+/* Writes an integer in decimal. json-c keeps integers above INT64_MAX as uint64, for
+ * which json_object_get_int64 returns INT64_MAX. */
+static void append_integer(json_buffer *buffer, json_object *value)
+{
+    apr_int64_t signed_value = json_object_get_int64(value);
+    apr_uint64_t magnitude;
+    char digits[24];
+    apr_size_t start = sizeof(digits);
+
+    if (signed_value == INT64_MAX)
+        magnitude = (apr_uint64_t)json_object_get_uint64(value);
+    else if (signed_value < 0)
+        magnitude = (apr_uint64_t)0 - (apr_uint64_t)signed_value;
+    else
+        magnitude = (apr_uint64_t)signed_value;
+    do {
+        digits[--start] = (char)('0' + magnitude % 10);
+        magnitude /= 10;
+    } while (magnitude);
+    if (signed_value < 0)
+        digits[--start] = '-';
+    append(buffer, digits + start, sizeof(digits) - start);
+}
+
 static void append_value(json_buffer *buffer, json_object *value)
 {
-    char digits[24];
     size_t length = 0;
     const char *text;
 
@@ -109,12 +132,7 @@ static void append_value(json_buffer *buffer, json_object *value)
             append(buffer, "false", 5);
         return;
     case json_type_int:
-        /* json-c keeps integers above INT64_MAX as uint64. */
-        if (json_object_get_int64(value) == INT64_MAX)
-            apr_snprintf(digits, sizeof(digits), "%" APR_UINT64_T_FMT, (apr_uint64_t)json_object_get_uint64(value));
-        else
-            apr_snprintf(digits, sizeof(digits), "%" APR_INT64_T_FMT, (apr_int64_t)json_object_get_int64(value));
-        append(buffer, digits, strlen(digits));
+        append_integer(buffer, value);
         return;
     case json_type_double:
         text = json_object_to_json_string_length(value, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,

@@ -122,17 +122,31 @@ static const apr_array_header_t *below_location(apr_pool_t *pool, const apr_arra
     return below;
 }
 
+const apr_array_header_t *sinchfn_route_prefix(apr_pool_t *pool, const char *location)
+{
+    apr_array_header_t *prefix = apr_array_make(pool, 4, sizeof(char *));
+
+    if (split_raw(pool, location, prefix) || decode_segments(pool, prefix))
+        return NULL;
+    return prefix;
+}
+
 const sinchfn_client_error *sinchfn_route_resolve(apr_pool_t *pool, const char *raw_path,
                                                   const char *location, sinchfn_route *route)
 {
+    return sinchfn_route_resolve_in(pool, raw_path, sinchfn_route_prefix(pool, location), route);
+}
+
+const sinchfn_client_error *sinchfn_route_resolve_in(apr_pool_t *pool, const char *raw_path,
+                                                     const apr_array_header_t *prefix, sinchfn_route *route)
+{
     apr_array_header_t *segments = apr_array_make(pool, 8, sizeof(char *));
-    apr_array_header_t *prefix = apr_array_make(pool, 4, sizeof(char *));
     const sinchfn_client_error *error;
     int below, i;
 
     if ((error = split_raw(pool, raw_path, segments)) || (error = decode_segments(pool, segments)))
         return error;
-    if (split_raw(pool, location, prefix) || decode_segments(pool, prefix))
+    if (!prefix)
         return &outside_location;
 
     if (prefix->nelts > segments->nelts)

@@ -115,6 +115,15 @@ int sinchfn_is_voice_name(const char *name);
 const sinchfn_client_error *sinchfn_route_resolve(apr_pool_t *pool, const char *raw_path,
                                                   const char *location, sinchfn_route *route);
 
+/* Splits and decodes a Location path into the segments sinchfn_route_resolve_in
+ * compares with, or returns NULL when the path cannot be decoded (every request to it is
+ * then outside the Location). */
+const apr_array_header_t *sinchfn_route_prefix(apr_pool_t *pool, const char *location);
+
+/* sinchfn_route_resolve with the Location split beforehand by sinchfn_route_prefix. */
+const sinchfn_client_error *sinchfn_route_resolve_in(apr_pool_t *pool, const char *raw_path,
+                                                     const apr_array_header_t *prefix, sinchfn_route *route);
+
 /* ---- public/ static files ---- */
 
 /* An open file of a function's public/ directory. */
