@@ -124,6 +124,12 @@ static int fits_int64(const char *text, apr_size_t length)
  * json-c would clamp. Returns the offending byte's offset, or -1 when there is none. */
 static apr_ssize_t find_lenient_json(const char *text, apr_size_t length, const char **problem)
 {
+    /* The bytes that end a run of plain string content: control characters, the quote
+     * and the backslash. */
+    static const unsigned char string_stops[256] = {
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+        ['"'] = 1, ['\\'] = 1,
+    };
     int in_string = 0, escaped = 0;
     apr_size_t i;
 
@@ -134,7 +140,7 @@ static apr_ssize_t find_lenient_json(const char *text, apr_size_t length, const 
             /* Most string bytes need no look: skip to the next quote, backslash or
              * control character. */
             if (!escaped) {
-                while (i < length && (unsigned char)text[i] >= 0x20 && text[i] != '"' && text[i] != '\\')
+                while (i < length && !string_stops[(unsigned char)text[i]])
                     i++;
                 if (i >= length)
                     break;
