@@ -1,7 +1,9 @@
 /*
  * The Sinch Functions documentation's example in C: a welcome message for inbound calls,
- * a status endpoint, a notification endpoint and a rate-limited endpoint.
+ * a status endpoint, a notification endpoint with a shared counter, a greeting read from
+ * storage and a rate-limited endpoint.
  */
+#include <apr_lib.h>
 #include <apr_strings.h>
 
 #include <sinchfn.h>
@@ -26,16 +28,50 @@ static sinchfn_status status(sinchfn_ctx *ctx, const sinchfn_request *request, s
     return sinchfn_respond_json(response, 200, body);
 }
 
+/* The notification counter lives NOTIFICATION_COUNTER_TTL seconds from the first
+ * notification, then counts again from 1. */
+#define NOTIFICATION_COUNTER_KEY "notifications"
+#define NOTIFICATION_COUNTER_TTL 86400
+
 static sinchfn_status inbound(sinchfn_ctx *ctx, const sinchfn_request *request, sinchfn_response *response)
 {
     const char *message = sinchfn_request_json_string(request, "message");
+    apr_int64_t count;
 
     if (!message)
         return sinchfn_respond_error(response, 400, "Missing message");
 
-    sinchfn_log_info(ctx, "Notification received: %s", message);
+    /* A failed counter must not make Sinch resend the notification, so the response
+     * stays 200. The runtime has already logged the cache error. */
+    if (sinchfn_cache_increment(ctx, NOTIFICATION_COUNTER_KEY, 1, NOTIFICATION_COUNTER_TTL, &count) == SINCHFN_OK)
+        sinchfn_log_info(ctx, "Notification received: %s (notification %" APR_INT64_T_FMT ")", message, count);
+    else
+        sinchfn_log_info(ctx, "Notification received: %s (notification count unavailable)", message);
     return sinchfn_respond_json(response, 200,
                                 sinchfn_json_object(ctx, "received", json_object_new_boolean(1), NULL));
+}
+
+#define GREETING_KEY "greeting.txt"
+
+/* Sends {"greeting": TEXT} with the text of the storage key greeting.txt, without
+ * trailing whitespace, or 404 when the key is missing. */
+static sinchfn_status greeting(sinchfn_ctx *ctx, const sinchfn_request *request, sinchfn_response *response)
+{
+    const char *text;
+    apr_size_t length;
+
+    (void)request;
+    if (sinchfn_storage_read(ctx, GREETING_KEY, &text, &length) != SINCHFN_OK) {
+        if (sinchfn_last_error_is_not_found(ctx))
+            return sinchfn_respond_error(response, 404, "No greeting is stored; write the storage key " GREETING_KEY);
+        return sinchfn_fail(ctx, "reading the greeting failed: %s", sinchfn_last_error(ctx));
+    }
+    while (length > 0 && apr_isspace(text[length - 1]))
+        length--;
+
+    return sinchfn_respond_json(response, 200,
+                                sinchfn_json_object(ctx, "greeting", json_object_new_string_len(text, (int)length),
+                                                    NULL));
 }
 
 /* The documentation's rate limiter: 10 requests per fixed 60 s window per client
@@ -60,4 +96,5 @@ static sinchfn_status limited(sinchfn_ctx *ctx, const sinchfn_request *request, 
                                                     "remaining", json_object_new_int64(RATE_LIMIT - count), NULL));
 }
 
-SINCHFN_EXPORTS(SINCHFN_VOICE(ice), SINCHFN_ENDPOINT(status), SINCHFN_ENDPOINT(inbound), SINCHFN_ENDPOINT(limited));
+SINCHFN_EXPORTS(SINCHFN_VOICE(ice), SINCHFN_ENDPOINT(status), SINCHFN_ENDPOINT(inbound), SINCHFN_ENDPOINT(greeting),
+                SINCHFN_ENDPOINT(limited));

@@ -19,6 +19,7 @@ Locations of the shared server:
   /fallback       the probe function with SinchVoiceFallback in Swedish
   /fallback/silent  nested in /fallback, with SinchVoiceFallback none
   /public         the public function, whose public/ directory test_public.py writes
+  /nogreeting     the example function with an empty SinchStorage directory
 """
 
 import shlex
@@ -161,6 +162,11 @@ def main_config(root, port, mpm, functions) -> str:
 </Location>
 <Location /public>
     SinchFunction "{functions['public']}"
+</Location>
+<Location /nogreeting>
+    SinchFunction "{functions['example']}"
+    SinchEnvironment development
+    SinchStorage "{root}/nogreeting-storage"
 </Location>
 """
 

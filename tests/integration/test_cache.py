@@ -4,6 +4,7 @@ started on a free loopback port."""
 
 import http.client
 import json
+import re
 import threading
 import time
 import uuid
@@ -13,7 +14,7 @@ import pytest
 import requests
 
 from redis_server import RedisServer
-from sinchfn_testlib import MPMS, START_TIMEOUT, ApacheServer, config_header, free_port
+from sinchfn_testlib import LOG_TIMEOUT, MPMS, START_TIMEOUT, ApacheServer, config_header, free_port
 
 MAX_VALUE = 4096
 # Bounded loops: attempts to reach a second process, and the counter load.
@@ -306,6 +307,49 @@ def test_counter_exact_under_concurrency(cache_server):
     total = COUNTER_CLIENTS * COUNTER_REQUESTS
     assert sorted(results) == list(range(1, total + 1))
     assert cache_op(cache_server, "get", key=key)[1]["value"] == total
+
+
+def notification_counts(server, prefix, expected, offset):
+    """Wait, bounded by LOG_TIMEOUT, until the error log past offset has the example's
+    info line for `expected` notifications whose message starts with prefix, and return
+    {message: count}."""
+    pattern = re.compile(r"Notification received: (" + re.escape(prefix) + r"\d+) \(notification (\d+)\)$")
+    deadline = time.monotonic() + LOG_TIMEOUT
+    while True:
+        counts = {}
+        for line in server.log_since(offset).splitlines():
+            match = pattern.search(line)
+            if match:
+                counts[match.group(1)] = int(match.group(2))
+        if len(counts) >= expected or time.monotonic() >= deadline:
+            return counts
+        time.sleep(0.05)
+
+
+def test_example_notification_counter_exact(cache_server):
+    prefix = unique("notification")
+    offset = cache_server.log_size()
+
+    def client(number):
+        for request in range(COUNTER_REQUESTS):
+            message = f"{prefix}{number:02d}{request:03d}"
+            response = requests.post(cache_server.url("/inbound"), json={"message": message},
+                                     headers={"Connection": "close"}, timeout=10)
+            assert response.status_code == 200, response.text
+            assert response.content == b'{"received":true}'
+
+    first = requests.post(cache_server.url("/inbound"), json={"message": f"{prefix}0"}, timeout=10)
+    assert first.status_code == 200, first.text
+    with ThreadPoolExecutor(max_workers=COUNTER_CLIENTS) as pool:
+        list(pool.map(client, range(COUNTER_CLIENTS)))
+
+    total = 1 + COUNTER_CLIENTS * COUNTER_REQUESTS
+    counts = notification_counts(cache_server, prefix, total, offset)
+    assert len(counts) == total, cache_server.log_since(offset)[-2000:]
+    # The Redis servers of this module share one Redis, so the counter may start above 1.
+    start = counts[f"{prefix}0"]
+    assert start >= 1
+    assert sorted(counts.values()) == list(range(start, start + total))
 
 
 def limited_request(server, source):

@@ -36,6 +36,20 @@ def test_inbound_logs_message(server):
     assert f"[request {request_id}]" in line
 
 
+def test_inbound_without_cache_still_received(server):
+    # The shared server loads no mod_socache_shmcb, so the notification counter fails.
+    offset = server.log_size()
+
+    response = requests.post(server.url("/inbound"), json={"message": "uncounted"}, timeout=5)
+
+    assert response.status_code == 200
+    assert response.content == b'{"received":true}'
+    line = server.wait_for_log("Notification received: uncounted", offset)
+    assert line.endswith("Notification received: uncounted (notification count unavailable)"), \
+        server.log_since(offset)
+    assert "[sinchfn:info]" in line
+
+
 def test_inbound_without_message(server):
     response = requests.post(server.url("/inbound"), json={}, timeout=5)
 
@@ -58,6 +72,22 @@ def test_inbound_empty_json_body(server):
 
     assert response.status_code == 400
     assert response.json() == {"error": "Missing message"}
+
+
+def test_greeting_reads_storage(server):
+    response = requests.get(server.url("/greeting"), timeout=5)
+
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/json"
+    assert response.content == b'{"greeting":"Welcome to the example function!"}'
+
+
+def test_greeting_missing_from_storage(server):
+    response = requests.get(server.url("/nogreeting/greeting"), timeout=5)
+
+    assert response.status_code == 404
+    assert response.headers["Content-Type"] == "application/json"
+    assert response.json() == {"error": "No greeting is stored; write the storage key greeting.txt"}
 
 
 def test_ice_returns_svaml(server):
