@@ -54,7 +54,8 @@ static sinchfn_status inbound(sinchfn_ctx *ctx, const sinchfn_request *request, 
 #define GREETING_KEY "greeting.txt"
 
 /* Sends {"greeting": TEXT} with the text of the storage key greeting.txt, without
- * trailing whitespace, or 404 when the key is missing. */
+ * trailing whitespace, or with the GREETING variable of sinch.json while nothing is
+ * stored. */
 static sinchfn_status greeting(sinchfn_ctx *ctx, const sinchfn_request *request, sinchfn_response *response)
 {
     const char *text;
@@ -62,9 +63,12 @@ static sinchfn_status greeting(sinchfn_ctx *ctx, const sinchfn_request *request,
 
     (void)request;
     if (sinchfn_storage_read(ctx, GREETING_KEY, &text, &length) != SINCHFN_OK) {
-        if (sinchfn_last_error_is_not_found(ctx))
-            return sinchfn_respond_error(response, 404, "No greeting is stored; write the storage key " GREETING_KEY);
-        return sinchfn_fail(ctx, "reading the greeting failed: %s", sinchfn_last_error(ctx));
+        if (!sinchfn_last_error_is_not_found(ctx))
+            return sinchfn_fail(ctx, "reading the greeting failed: %s", sinchfn_last_error(ctx));
+        if (!(text = sinchfn_variable(ctx, "GREETING")))
+            return sinchfn_respond_error(response, 404, "No greeting is stored and GREETING is not set; write the "
+                                         "storage key " GREETING_KEY " or set the GREETING variable");
+        length = strlen(text);
     }
     while (length > 0 && apr_isspace(text[length - 1]))
         length--;

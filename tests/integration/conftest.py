@@ -22,6 +22,8 @@ Locations of the shared server:
   /nogreeting     the example function with an empty SinchStorage directory
 """
 
+import os
+import pwd
 import shlex
 import shutil
 import subprocess
@@ -74,9 +76,24 @@ def functions(workdir):
         built[name] = directory
     for name in ("clasha", "clashb"):
         build_without_hidden_visibility(built[name])
+    write_greeting(built["example"])
     (built["probe"] / ".env").write_text(f"# Secrets of the probe function\nAPI_KEY={PROBE_DOTENV_SECRET}\n"
                                          f"SHARED_TOKEN={SHARED_DOTENV_SECRET}\n")
     return built
+
+
+def write_greeting(directory):
+    """Store the greeting that the example's /greeting endpoint reads, in a fresh storage
+    directory owned by the Apache User, as mod_sinchfn would create it."""
+    storage = directory / "storage"
+    shutil.rmtree(storage, ignore_errors=True)
+    shutil.rmtree(directory / "database", ignore_errors=True)
+    storage.mkdir()
+    (storage / "greeting.txt").write_text("Welcome to the example function!\n")
+    if os.geteuid() == 0:
+        user = pwd.getpwnam("www-data")
+        for path in (storage, storage / "greeting.txt"):
+            os.chown(path, user.pw_uid, user.pw_gid)
 
 
 def build_without_hidden_visibility(directory):

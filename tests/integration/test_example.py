@@ -82,12 +82,13 @@ def test_greeting_reads_storage(server):
     assert response.content == b'{"greeting":"Welcome to the example function!"}'
 
 
-def test_greeting_missing_from_storage(server):
+def test_greeting_falls_back_to_variable(server):
     response = requests.get(server.url("/nogreeting/greeting"), timeout=5)
 
-    assert response.status_code == 404
+    assert response.status_code == 200
     assert response.headers["Content-Type"] == "application/json"
-    assert response.json() == {"error": "No greeting is stored; write the storage key greeting.txt"}
+    assert response.content == b'{"greeting":"Welcome!"}'
+
 
 
 def test_ice_returns_svaml(server):
