@@ -376,6 +376,52 @@ START_TEST(body_json_leading_zero_400)
 }
 END_TEST
 
+/* json-c 0.16 in strict mode rejects a leading zero only in a positive integer such as
+ * 01, so these forms reach the RFC 8259 scan. */
+START_TEST(body_json_leading_zero_variants_400)
+{
+    static const struct {
+        const char *body;
+        const char *position; /* as the error message names it */
+    } cases[] = {
+        { "{\"a\":-01}", "byte 6:" },
+        { "{\"a\":00}", "byte 5:" },
+        { "{\"a\":012.5}", "byte 5:" },
+        { "{\"a\":00.5}", "byte 5:" },
+        { "{\"a\":-007}", "byte 6:" },
+        { "{\"a\":00e5}", "byte 5:" },
+        { "[1,-01e2]", "byte 4:" },
+        { "-00", "byte 1:" },
+    };
+    apr_size_t i;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        const sinchfn_client_error *error = parse_json(cases[i].body);
+
+        ck_assert_msg(error != NULL, "%s was accepted", cases[i].body);
+        ck_assert_int_eq(error->status, 400);
+        ck_assert_msg(strstr(error->message, cases[i].position) != NULL, "%s: message: %s", cases[i].body,
+                      error->message);
+        ck_assert_msg(strstr(error->message, "leading zero") != NULL, "%s: message: %s", cases[i].body,
+                      error->message);
+    }
+}
+END_TEST
+
+START_TEST(body_json_zero_forms_accepted)
+{
+    static const char *const bodies[] = { "0", "-0", "0.5", "-0.5", "0e5", "-0E-2", "[0,0.0,10,100.01]",
+                                          "{\"a\":1e05}", "{\"a\":1.05}", "{\"a\":\"007\"}" };
+    apr_size_t i;
+
+    for (i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
+        const sinchfn_client_error *error = parse_json(bodies[i]);
+
+        ck_assert_msg(error == NULL, "%s: message: %s", bodies[i], error ? error->message : "");
+    }
+}
+END_TEST
+
 /* JSON requires the control characters U+0000 to U+001F to be escaped inside strings. */
 START_TEST(body_json_raw_control_character_400)
 {
@@ -711,6 +757,8 @@ Suite *request_suite(void)
     tcase_add_test(json, body_json_infinity_400);
     tcase_add_test(json, body_json_fraction_without_digits_400);
     tcase_add_test(json, body_json_leading_zero_400);
+    tcase_add_test(json, body_json_leading_zero_variants_400);
+    tcase_add_test(json, body_json_zero_forms_accepted);
     tcase_add_test(json, body_json_raw_control_character_400);
     tcase_add_test(json, body_json_top_level_string);
     tcase_add_test(json, body_json_top_level_number);
