@@ -9,6 +9,10 @@
  * JSON_C_TO_STRING_NOSLASHESCAPE) byte for byte; the unit tests and the JSON fuzz target
  * compare the two. Doubles are written by json-c itself, so a double parsed from a body
  * keeps its original text and a computed one gets json-c's formatting.
+ *
+ * NOTE: a serializer set with json_object_set_serializer() is ignored on every type but
+ * double, where json-c writes the value, because json-c 0.16 has no call that reports
+ * whether a value has one.
  */
 #include <apr_strings.h>
 

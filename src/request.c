@@ -119,9 +119,10 @@ static int fits_int64(const char *text, apr_size_t length)
 }
 
 /* Finds what json-c 0.16 accepts even in strict mode although RFC 8259 forbids it:
- * NaN and Infinity, single-quoted strings, a '.' without digits on both sides, and raw
- * control characters inside strings. It also finds integers beyond 64 bits, which
- * json-c would clamp. Returns the offending byte's offset, or -1 when there is none. */
+ * NaN and Infinity, single-quoted strings, a '.' without digits on both sides, leading
+ * zeros and raw control characters inside strings. json-c rejects "01" but accepts "-01",
+ * "00" and "01.5". The scan also finds integers beyond 64 bits, which json-c would clamp.
+ * Returns the offending byte's offset, or -1 when there is none. */
 static apr_ssize_t find_lenient_json(const char *text, apr_size_t length, const char **problem)
 {
     /* The bytes that end a run of plain string content: control characters, the quote
@@ -171,8 +172,13 @@ static apr_ssize_t find_lenient_json(const char *text, apr_size_t length, const 
         }
         else if (c == '-' || apr_isdigit(c)) {
             apr_size_t end = i + 1;
+            apr_size_t first_digit = c == '-' ? i + 1 : i;
             int integer = 1;
 
+            if (first_digit + 1 < length && text[first_digit] == '0' && apr_isdigit(text[first_digit + 1])) {
+                *problem = "a number with a leading zero; send standard JSON numbers";
+                return (apr_ssize_t)first_digit;
+            }
             while (end < length && (apr_isdigit(text[end]) || strchr(".eE+-", text[end]))) {
                 if (text[end] == '.' && (!apr_isdigit(text[end - 1]) || end + 1 >= length ||
                                          !apr_isdigit(text[end + 1]))) {

@@ -268,9 +268,10 @@ def test_json_truncated(server):
 
 @pytest.mark.parametrize("body", [b'{"n":NaN}', b'{"n":Infinity}', b'{"n":-Infinity}', b"{'message':'hi'}",
                                   b'{"n":.5}', b'{"message":"a\x01b"}', b'{"message":"tab\there"}', b"[1,]",
-                                  b'{"a":1}{"b":2}'],
+                                  b'{"a":1}{"b":2}', b'{"n":-01}', b'{"n":00}', b'{"n":012.5}'],
                          ids=["nan", "infinity", "minus-infinity", "single-quotes", "bare-dot", "control-char",
-                              "raw-tab", "trailing-comma-array", "two-values"])
+                              "raw-tab", "trailing-comma-array", "two-values", "negative-leading-zero",
+                              "double-zero", "leading-zero-fraction"])
 def test_json_not_rfc8259_rejected(server, body):
     response = post_raw(server, "/probe/echo", body)
 

@@ -14,6 +14,8 @@ from sinchfn_testlib import MPMS, ApacheServer, build_function, config_header, c
 HELD_REQUESTS = 3
 # Bounded wait until every held request has reached its handler.
 HOLD_TIMEOUT = 15.0
+# A path segment longer than the crash line's 2048-byte buffer.
+LONG_SEGMENT = 4000
 
 
 class HeldRequest(threading.Thread):
@@ -40,8 +42,8 @@ def wait_for_held(server, offset):
     return server.log_since(offset).count("hold started")
 
 
-def start_crash_server(workdir, mpm):
-    root = workdir / f"crash-{mpm}"
+def start_crash_server(workdir, mpm, name="crash"):
+    root = workdir / f"{name}-{mpm}"
     root.mkdir()
     root.chmod(0o755)
     function_dir = copy_function(FUNCTION_SOURCES / "crash", root / "crash")
@@ -91,3 +93,40 @@ def test_crash_kills_only_its_child(mpm, workdir):
         assert request.response.text == "released"
     assert [response.status_code for response in after] == [200] * 5
     assert [response.text for response in after] == ["ok"] * 5
+
+
+def crash_log_lines(server, path):
+    """Request path, which crashes its child, and wait, bounded, for httpd's exit line.
+    Returns the SFN0310 lines and the exit line, read after the exit line was logged, so
+    a crash line without its newline would show the exit line joined to it."""
+    offset = server.log_size()
+    with pytest.raises(requests.ConnectionError):
+        requests.get(server.url(path), headers={"Connection": "close"}, timeout=10)
+    exit_line = server.wait_for_log("exit signal Segmentation fault", offset)
+    crash_lines = [line for line in server.log_since(offset).splitlines() if "SFN0310" in line]
+    return crash_lines, exit_line
+
+
+@pytest.mark.parametrize("mpm", MPMS, ids=[f"mpm-{mpm}" for mpm in MPMS])
+def test_crash_line_escapes_and_truncates(mpm, workdir):
+    server, release = start_crash_server(workdir, mpm, "crash-line")
+    try:
+        # A backslash, DEL and the two UTF-8 bytes of U+00E9 in the decoded path.
+        escaped_lines, escaped_exit_line = crash_log_lines(server, "/%5C%7F%C3%A9/crash")
+        long_lines, long_exit_line = crash_log_lines(server, "/" + "A" * LONG_SEGMENT + "/crash")
+    finally:
+        release.touch()
+        server.stop()
+
+    assert escaped_exit_line
+    assert len(escaped_lines) == 1
+    assert escaped_lines[0].endswith("(GET /\\x5c\\x7f\\xc3\\xa9/crash); the child process exits")
+    assert long_exit_line
+    assert len(long_lines) == 1
+    assert long_lines[0].startswith("[sinchfn:crit] [pid ")
+    assert "function 'crashtest', handler 'crash' (route 'crash') crashed with SIGSEGV on request " in long_lines[0]
+    # The signal handler cuts the line inside the path to fit its 2048-byte buffer.
+    truncated_path = long_lines[0].split(" (GET /", 1)[1]
+    assert truncated_path == "A" * len(truncated_path)
+    assert 0 < len(truncated_path) < LONG_SEGMENT
+    assert len(long_lines[0].encode()) < 2048

@@ -6,7 +6,7 @@ import json
 import pytest
 import requests
 
-from sinchfn_testlib import exchange, parse_response
+from sinchfn_testlib import exchange, parse_response, parse_responses
 
 
 def test_header_with_crlf_replaced_by_500(server):
@@ -108,6 +108,79 @@ def test_handler_framing_headers_ignored(server):
     assert response.header("Content-Type") == "application/problem+json"
     assert response.header("X-Framing") == "kept"
     assert response.body == b'{"framing":"ignored"}'
+
+
+def split_head_response(data: bytes):
+    """Split the bytes of a HEAD response and the responses after it on the same
+    connection into the HEAD status line, its headers (lower-case name -> list of values)
+    and the rest."""
+    head, separator, rest = data.partition(b"\r\n\r\n")
+    assert separator, f"incomplete response head: {head!r}"
+    lines = head.decode("latin-1").split("\r\n")
+    headers = {}
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        headers.setdefault(name.strip().lower(), []).append(value.strip())
+    return lines[0], headers, rest
+
+
+def test_head_of_json_endpoint(server):
+    # The GET after the HEAD on the same connection shows that the HEAD response carried
+    # no body bytes, since they would be read as the start of the next response.
+    answer = exchange(server.port, b"HEAD /probe/framing HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                                   b"GET /probe/framing HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+
+    status_line, headers, rest = split_head_response(answer)
+    assert status_line == "HTTP/1.1 200 OK"
+    assert sorted(headers) == ["content-length", "content-type", "date", "server", "x-framing", "x-request-id"]
+    assert headers["content-length"] == [str(len(b'{"framing":"ignored"}'))]
+    assert headers["content-type"] == ["application/problem+json"]
+    assert headers["x-framing"] == ["kept"]
+    get_response = parse_response(rest)
+    assert get_response.status == 200
+    assert get_response.header("Content-Length") == headers["content-length"][0]
+    assert get_response.body == b'{"framing":"ignored"}'
+    assert get_response.header("X-Request-Id") != headers["x-request-id"][0]
+
+
+def test_head_of_runtime_error(server):
+    answer = exchange(server.port, b"HEAD /probe/nosuch HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                                   b"GET /status HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+
+    status_line, headers, rest = split_head_response(answer)
+    request_id = headers["x-request-id"][0]
+    error_body = json.dumps({"error": "No export named 'nosuch' in function 'probe'.", "route": "nosuch",
+                             "requestId": request_id}, separators=(",", ":")).encode()
+    assert status_line == "HTTP/1.1 404 Not Found"
+    assert sorted(headers) == ["content-length", "content-type", "date", "server", "x-request-id"]
+    assert headers["content-length"] == [str(len(error_body))]
+    assert headers["content-type"] == ["application/json"]
+    get_response = parse_response(rest)
+    assert get_response.status == 200
+    assert json.loads(get_response.body)["status"] == "healthy"
+
+
+def test_keepalive_after_error_responses(server):
+    # One connection: HEAD, 405 with an unread body, 204, 404 and a last GET.
+    body = b'{"event":"dice"}'
+    answer = exchange(server.port,
+                      b"HEAD /probe/echo HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                      b"PUT /probe/dice HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                      b"Content-Length: %d\r\n\r\n%s"
+                      b"GET /probe/nothing HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                      b"GET /probe/nosuch HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                      b"GET /probe/text HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n" % (len(body), body))
+
+    status_line, _, rest = split_head_response(answer)
+    responses = parse_responses(rest)
+    assert status_line == "HTTP/1.1 200 OK"
+    assert [response.status for response in responses] == [405, 204, 404, 200]
+    assert json.loads(responses[0].body)["route"] == "dice"
+    assert responses[1].body == b""
+    assert "content-length" not in responses[1].headers
+    assert json.loads(responses[2].body)["route"] == "nosuch"
+    assert responses[3].body == b"plain text from probe"
+    assert len({response.header("X-Request-Id") for response in responses}) == 4
 
 
 @pytest.mark.parametrize("method, path, status", [

@@ -376,6 +376,52 @@ START_TEST(body_json_leading_zero_400)
 }
 END_TEST
 
+/* json-c 0.16 in strict mode rejects a leading zero only in a positive integer such as
+ * 01, so these forms reach the RFC 8259 scan. */
+START_TEST(body_json_leading_zero_variants_400)
+{
+    static const struct {
+        const char *body;
+        const char *position; /* as the error message names it */
+    } cases[] = {
+        { "{\"a\":-01}", "byte 6:" },
+        { "{\"a\":00}", "byte 5:" },
+        { "{\"a\":012.5}", "byte 5:" },
+        { "{\"a\":00.5}", "byte 5:" },
+        { "{\"a\":-007}", "byte 6:" },
+        { "{\"a\":00e5}", "byte 5:" },
+        { "[1,-01e2]", "byte 4:" },
+        { "-00", "byte 1:" },
+    };
+    apr_size_t i;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        const sinchfn_client_error *error = parse_json(cases[i].body);
+
+        ck_assert_msg(error != NULL, "%s was accepted", cases[i].body);
+        ck_assert_int_eq(error->status, 400);
+        ck_assert_msg(strstr(error->message, cases[i].position) != NULL, "%s: message: %s", cases[i].body,
+                      error->message);
+        ck_assert_msg(strstr(error->message, "leading zero") != NULL, "%s: message: %s", cases[i].body,
+                      error->message);
+    }
+}
+END_TEST
+
+START_TEST(body_json_zero_forms_accepted)
+{
+    static const char *const bodies[] = { "0", "-0", "0.5", "-0.5", "0e5", "-0E-2", "[0,0.0,10,100.01]",
+                                          "{\"a\":1e05}", "{\"a\":1.05}", "{\"a\":\"007\"}" };
+    apr_size_t i;
+
+    for (i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
+        const sinchfn_client_error *error = parse_json(bodies[i]);
+
+        ck_assert_msg(error == NULL, "%s: message: %s", bodies[i], error ? error->message : "");
+    }
+}
+END_TEST
+
 /* JSON requires the control characters U+0000 to U+001F to be escaped inside strings. */
 START_TEST(body_json_raw_control_character_400)
 {
@@ -492,6 +538,124 @@ START_TEST(body_json_valid_utf8_kept)
 {
     ck_assert_ptr_null(parse_json("{\"m\":\"J\xc3\xb6rg \xe2\x82\xac\"}"));
     ck_assert_str_eq(sinchfn_request_json_string(request, "m"), "J\xc3\xb6rg \xe2\x82\xac");
+}
+END_TEST
+
+/* Byte sequences for the UTF-8 checks: valid ones, overlong forms, surrogates, code
+ * points above U+10FFFF, stray continuation bytes and sequences cut short by ASCII. */
+static const struct {
+    const char *bytes;
+    apr_size_t length;
+    int valid;
+} utf8_sequences[] = {
+    { "\xc3\xa9", 2, 1 },         { "\xe2\x82\xac", 3, 1 },     { "\xf0\x9f\x98\x80", 4, 1 },
+    { "\xf4\x8f\xbf\xbf", 4, 1 }, { "\xed\x9f\xbf", 3, 1 },     { "\xee\x80\x80", 3, 1 },
+    { "\xc2\x80", 2, 1 },         { "\xc0\xaf", 2, 0 },         { "\xc1\xbf", 2, 0 },
+    { "\xe0\x80\xaf", 3, 0 },     { "\xe0\x9f\xbf", 3, 0 },     { "\xf0\x8f\xbf\xbf", 4, 0 },
+    { "\xed\xa0\x80", 3, 0 },     { "\xed\xbf\xbf", 3, 0 },     { "\xf4\x90\x80\x80", 4, 0 },
+    { "\xf5\x80\x80\x80", 4, 0 }, { "\x80", 1, 0 },             { "\xff", 1, 0 },
+    { "\xe2\x82", 2, 0 },         { "\xf0\x9f\x98", 3, 0 },
+};
+
+/* The check skips 8 ASCII bytes at a time, so each sequence is placed at every offset
+ * across three 8-byte words, with ASCII after it or at the end of the input. */
+START_TEST(utf8_check_at_word_boundaries)
+{
+    char text[32];
+    apr_size_t i, prefix, suffix;
+
+    for (i = 0; i < sizeof(utf8_sequences) / sizeof(utf8_sequences[0]); i++) {
+        for (prefix = 0; prefix <= 17; prefix++) {
+            for (suffix = 0; suffix <= 9; suffix++) {
+                apr_size_t length = prefix + utf8_sequences[i].length + suffix;
+                apr_ssize_t expected = utf8_sequences[i].valid ? -1 : (apr_ssize_t)prefix;
+
+                memset(text, 'a', prefix);
+                memcpy(text + prefix, utf8_sequences[i].bytes, utf8_sequences[i].length);
+                memset(text + prefix + utf8_sequences[i].length, 'b', suffix);
+                ck_assert_msg(sinchfn_utf8_invalid_offset(text, length) == expected,
+                              "sequence %u after %u ASCII bytes and before %u: expected %d, got %d",
+                              (unsigned)i, (unsigned)prefix, (unsigned)suffix, (int)expected,
+                              (int)sinchfn_utf8_invalid_offset(text, length));
+            }
+        }
+    }
+}
+END_TEST
+
+/* A lead byte as the last byte of an 8-byte word, with its continuation bytes in the next. */
+START_TEST(utf8_check_sequence_across_words)
+{
+    ck_assert_int_eq(sinchfn_utf8_invalid_offset("aaaaaaa\xf0\x9f\x98\x80" "bbbbbbbb", 19), -1);
+    ck_assert_int_eq(sinchfn_utf8_invalid_offset("aaaaaa\xe2\x82\xac" "bbbbbbbb", 17), -1);
+    ck_assert_int_eq(sinchfn_utf8_invalid_offset("aaaaaaa\xed\xa0\x80" "bbbbbbbb", 18), 7);
+    ck_assert_int_eq(sinchfn_utf8_invalid_offset("aaaaaaaabbbbbbb\xc3", 16), 15);
+    ck_assert_int_eq(sinchfn_utf8_invalid_offset("aaaa\0aaa\xc3\xa9", 10), -1);
+}
+END_TEST
+
+/* The 400 message names the offset of the first invalid byte of a JSON body. */
+START_TEST(body_json_invalid_utf8_names_byte)
+{
+    apr_size_t prefix;
+
+    for (prefix = 0; prefix <= 17; prefix++) {
+        const char *body = apr_psprintf(test_pool, "\"%.*s\xed\xa0\x80\"", (int)prefix, "aaaaaaaaaaaaaaaaa");
+        const char *expected = apr_psprintf(test_pool, "invalid UTF-8 at byte %u;", (unsigned)prefix + 1);
+        const sinchfn_client_error *error = parse_json(body);
+
+        ck_assert_ptr_nonnull(error);
+        ck_assert_int_eq(error->status, 400);
+        ck_assert_msg(strstr(error->message, expected) != NULL, "prefix %u: message: %s", (unsigned)prefix,
+                      error->message);
+    }
+}
+END_TEST
+
+/* The RFC 8259 scan skips string bytes in bulk up to a quote, backslash or control
+ * character. In each case an escaped quote or backslash must end or continue the string
+ * as RFC 8259 defines, so the scan checks the tokens after the string and not its text. */
+START_TEST(body_json_scan_after_escapes_400)
+{
+    static const struct {
+        const char *body;
+        const char *message;
+    } cases[] = {
+        { "[\"\\\\\",NaN]", "invalid at byte 6: NaN" },
+        { "[\"\\\"\",NaN]", "invalid at byte 6: NaN" },
+        { "[\"\\\\\\\\\\\\\",Infinity]", "invalid at byte 10: NaN" },
+        { "[\"x\\\"y\\\\\",-01]", "invalid at byte 11: a number with a leading zero" },
+        { "[\"\\u0022\",NaN]", "invalid at byte 10: NaN" },
+        { "[\"aaaaaaaaaaaaaaaaaaaa\\\\\",NaN]", "invalid at byte 26: NaN" },
+        { "\"aaaaaaaaaaaaaaaaaaaa\x01\"", "invalid at byte 21: a raw control character" },
+        { "\"\\\\\x01\"", "invalid at byte 3: a raw control character" },
+    };
+    apr_size_t i;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        const sinchfn_client_error *error = parse_json(cases[i].body);
+
+        ck_assert_msg(error != NULL, "%s was accepted", cases[i].body);
+        ck_assert_int_eq(error->status, 400);
+        ck_assert_msg(strstr(error->message, cases[i].message) != NULL, "%s: message: %s", cases[i].body,
+                      error->message);
+    }
+}
+END_TEST
+
+START_TEST(body_json_scan_ignores_string_text)
+{
+    static const char *const bodies[] = {
+        "[\"\\\\NaN\"]", "[\"\\\"NaN\\\"\",\"\\\"Infinity'.5-01\"]", "{\"\\\\'\":\"\\\\\"}", "[\"\\u0022NaN\"]",
+        "[\"\\\\\\\\\",\"'\"]", "\"aaaaaaaaaaaaaaaa\\\"-01 .5 Infinity\"",
+    };
+    apr_size_t i;
+
+    for (i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
+        const sinchfn_client_error *error = parse_json(bodies[i]);
+
+        ck_assert_msg(error == NULL, "%s: message: %s", bodies[i], error ? error->message : "");
+    }
 }
 END_TEST
 
@@ -711,6 +875,8 @@ Suite *request_suite(void)
     tcase_add_test(json, body_json_infinity_400);
     tcase_add_test(json, body_json_fraction_without_digits_400);
     tcase_add_test(json, body_json_leading_zero_400);
+    tcase_add_test(json, body_json_leading_zero_variants_400);
+    tcase_add_test(json, body_json_zero_forms_accepted);
     tcase_add_test(json, body_json_raw_control_character_400);
     tcase_add_test(json, body_json_top_level_string);
     tcase_add_test(json, body_json_top_level_number);
@@ -724,6 +890,11 @@ Suite *request_suite(void)
     tcase_add_test(json, body_json_whitespace_only_400);
     tcase_add_test(json, body_json_invalid_utf8_400);
     tcase_add_test(json, body_json_valid_utf8_kept);
+    tcase_add_test(json, utf8_check_at_word_boundaries);
+    tcase_add_test(json, utf8_check_sequence_across_words);
+    tcase_add_test(json, body_json_invalid_utf8_names_byte);
+    tcase_add_test(json, body_json_scan_after_escapes_400);
+    tcase_add_test(json, body_json_scan_ignores_string_text);
     tcase_add_test(json, body_json_depth_64_ok);
     tcase_add_test(json, body_json_depth_65_400);
     tcase_add_test(json, body_json_truncated_400);

@@ -1,5 +1,6 @@
 /* test_response.c: response bodies and content types, the 204 rule, header checks and
  * runtime error bodies. */
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -350,6 +351,126 @@ START_TEST(json_serialize_built_values_match_json_c)
 }
 END_TEST
 
+/* Every byte value in a string and every nonzero byte value in a key. Bytes at and above
+ * 0x7f are copied as they are, whether or not they form UTF-8. */
+START_TEST(json_serialize_every_byte_matches_json_c)
+{
+    json_object *object = json_object_new_object();
+    char all_bytes[256], key[256];
+    int i;
+
+    for (i = 0; i < 256; i++)
+        all_bytes[i] = (char)i;
+    for (i = 1; i < 256; i++)
+        key[i - 1] = (char)i;
+    key[255] = '\0';
+    json_object_object_add(object, key, json_object_new_string_len(all_bytes, 256));
+    json_object_object_add(object, "", json_object_new_string(""));
+    assert_serializes_as_json_c(object);
+    json_object_put(object);
+}
+END_TEST
+
+START_TEST(json_serialize_number_edges_match_json_c)
+{
+    json_object *array = json_object_new_array();
+
+    json_object_array_add(array, json_object_new_int64(INT64_MIN));
+    json_object_array_add(array, json_object_new_int64(INT64_MAX - 1));
+    json_object_array_add(array, json_object_new_uint64((uint64_t)INT64_MAX + 1));
+    json_object_array_add(array, json_object_new_uint64((uint64_t)INT64_MAX));
+    json_object_array_add(array, json_object_new_uint64(0));
+    json_object_array_add(array, json_object_new_int(INT32_MIN));
+    json_object_array_add(array, json_object_new_double(-0.0));
+    json_object_array_add(array, json_object_new_double(5e-324));
+    json_object_array_add(array, json_object_new_double(1e21));
+    json_object_array_add(array, json_object_new_double(1.0 / 3.0));
+    json_object_array_add(array, json_object_new_double(NAN));
+    json_object_array_add(array, json_object_new_double(INFINITY));
+    json_object_array_add(array, json_object_new_double(-INFINITY));
+    json_object_array_add(array, json_object_new_double_s(1.5, "1.50"));
+    assert_serializes_as_json_c(array);
+    json_object_put(array);
+}
+END_TEST
+
+/* xorshift64: a fixed sequence, so a failure repeats. */
+static uint64_t random_state;
+
+static unsigned random_below(unsigned bound)
+{
+    random_state ^= random_state << 13;
+    random_state ^= random_state >> 7;
+    random_state ^= random_state << 17;
+    return (unsigned)(random_state % bound);
+}
+
+/* Returns a byte that is printable ASCII half of the time, else any byte value. */
+static char random_byte(void)
+{
+    return (char)(random_below(2) ? 0x20 + random_below(0x5f) : random_below(256));
+}
+
+/* Builds a random value: NULL, a boolean, a number of any json-c integer or double kind,
+ * a string of any bytes, or an array or object of such values. */
+static json_object *random_value(int depth)
+{
+    char text[64];
+    apr_size_t length, i;
+    json_object *container;
+
+    switch (random_below(depth < 5 ? 9 : 7)) {
+    case 0:
+        return NULL;
+    case 1:
+        return json_object_new_boolean((json_bool)random_below(2));
+    case 2:
+        return json_object_new_int64((int64_t)(((uint64_t)random_below(UINT32_MAX) << 32) | random_below(UINT32_MAX)));
+    case 3:
+        return json_object_new_uint64(UINT64_MAX - random_below(1000));
+    case 4:
+        return json_object_new_double((double)random_below(UINT32_MAX) / (1 + random_below(1000)) -
+                                      random_below(UINT32_MAX));
+    case 5:
+    case 6:
+        length = random_below(sizeof(text));
+        for (i = 0; i < length; i++)
+            text[i] = random_byte();
+        return json_object_new_string_len(text, (int)length);
+    case 7:
+        container = json_object_new_array();
+        for (i = random_below(5); i > 0; i--)
+            json_object_array_add(container, random_value(depth + 1));
+        return container;
+    default:
+        container = json_object_new_object();
+        for (i = random_below(5); i > 0; i--) {
+            apr_size_t k;
+
+            length = random_below(16);
+            for (k = 0; k < length; k++)
+                text[k] = (char)(1 + random_below(255));
+            text[length] = '\0';
+            json_object_object_add(container, text, random_value(depth + 1));
+        }
+        return container;
+    }
+}
+
+START_TEST(json_serialize_random_values_match_json_c)
+{
+    int i;
+
+    random_state = UINT64_C(0x9e3779b97f4a7c15);
+    for (i = 0; i < 5000; i++) {
+        json_object *value = random_value(0);
+
+        assert_serializes_as_json_c(value);
+        json_object_put(value);
+    }
+}
+END_TEST
+
 Suite *response_suite(void)
 {
     Suite *suite = suite_create("response");
@@ -372,6 +493,9 @@ Suite *response_suite(void)
     tcase_add_test(bodies, json_serialize_length);
     tcase_add_test(bodies, json_serialize_matches_json_c);
     tcase_add_test(bodies, json_serialize_built_values_match_json_c);
+    tcase_add_test(bodies, json_serialize_every_byte_matches_json_c);
+    tcase_add_test(bodies, json_serialize_number_edges_match_json_c);
+    tcase_add_test(bodies, json_serialize_random_values_match_json_c);
     suite_add_tcase(suite, bodies);
 
     tcase_add_checked_fixture(status, create_response, test_pool_teardown);
