@@ -10,9 +10,11 @@
  * compare the two. Doubles are written by json-c itself, so a double parsed from a body
  * keeps its original text and a computed one gets json-c's formatting.
  *
- * NOTE: a serializer set with json_object_set_serializer() is ignored on every type but
- * double, where json-c writes the value, because json-c 0.16 has no call that reports
- * whether a value has one.
+ * json-c writes every value that carries user data, which is how json_object_set_serializer()
+ * passes state to a custom serializer.
+ *
+ * NOTE: a custom serializer set with NULL user data on another type than double is not
+ * called, because json-c 0.16 has no call that reports whether a value has one.
  */
 #include <apr_strings.h>
 
@@ -125,6 +127,12 @@ static void append_value(json_buffer *buffer, json_object *value)
     size_t length = 0;
     const char *text;
 
+    if (value && json_object_get_userdata(value)) {
+        text = json_object_to_json_string_length(value, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
+                                                 &length);
+        append(buffer, text, length);
+        return;
+    }
     switch (json_object_get_type(value)) {
     case json_type_null:
         append(buffer, "null", 4);

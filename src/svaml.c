@@ -123,9 +123,16 @@ json_object *sinchfn_svaml_element(const char *name)
     return object;
 }
 
-/* Whether a key or string anywhere in value is not valid UTF-8. */
+/* Whether a key or string anywhere in value is not valid UTF-8. A value with user data
+ * (a double's original text, a custom serializer's state) is checked as json-c writes it. */
 static int has_invalid_utf8(json_object *value)
 {
+    if (value && json_object_get_userdata(value)) {
+        size_t length = 0;
+        const char *text = json_object_to_json_string_length(value, JSON_C_TO_STRING_PLAIN, &length);
+
+        return sinchfn_utf8_invalid_offset(text, length) >= 0;
+    }
     switch (json_object_get_type(value)) {
     case json_type_string:
         return sinchfn_utf8_invalid_offset(json_object_get_string(value),

@@ -351,6 +351,27 @@ START_TEST(json_serialize_built_values_match_json_c)
 }
 END_TEST
 
+static int write_custom(json_object *value, struct printbuf *buffer, int level, int flags)
+{
+    (void)level;
+    (void)flags;
+    return printbuf_memappend(buffer, json_object_get_userdata(value), (int)strlen(json_object_get_userdata(value)));
+}
+
+START_TEST(json_serialize_custom_serializer_used)
+{
+    json_object *object = json_object_new_object();
+    json_object *custom = json_object_new_object();
+    apr_size_t length = 0;
+
+    json_object_set_serializer(custom, write_custom, (void *)"\"custom\"", NULL);
+    json_object_object_add(object, "a", custom);
+    ck_assert_str_eq(sinchfn_json_serialize(test_pool, object, &length), "{\"a\":\"custom\"}");
+    assert_serializes_as_json_c(object);
+    json_object_put(object);
+}
+END_TEST
+
 /* Every byte value in a string and every nonzero byte value in a key. Bytes at and above
  * 0x7f are copied as they are, whether or not they form UTF-8. */
 START_TEST(json_serialize_every_byte_matches_json_c)
@@ -494,6 +515,7 @@ Suite *response_suite(void)
     tcase_add_test(bodies, json_serialize_matches_json_c);
     tcase_add_test(bodies, json_serialize_built_values_match_json_c);
     tcase_add_test(bodies, json_serialize_every_byte_matches_json_c);
+    tcase_add_test(bodies, json_serialize_custom_serializer_used);
     tcase_add_test(bodies, json_serialize_number_edges_match_json_c);
     tcase_add_test(bodies, json_serialize_random_values_match_json_c);
     suite_add_tcase(suite, bodies);

@@ -9,6 +9,7 @@
 
 #include "test_suites.h"
 #include "sinchfn_core.h"
+#include "svaml_internal.h"
 
 static const sinchfn_call_header two_headers[] = { { "foo", "bar" }, { "baz", "qux" } };
 
@@ -89,6 +90,18 @@ START_TEST(svaml_invalid_utf8_rejected)
     ck_assert_int_eq(sinchfn_svaml_connect_pstn(svaml, &pstn), SINCHFN_ERROR);
     assert_error_contains(svaml, "'connectPstn' has a string that is not valid UTF-8");
     ck_assert(!sinchfn_svaml_has_action(svaml));
+}
+END_TEST
+
+START_TEST(svaml_invalid_utf8_in_double_text_rejected)
+{
+    sinchfn_svaml *svaml = sinchfn_svaml_create_ice(test_pool);
+    json_object *instruction = sinchfn_svaml_element("say");
+
+    json_object_object_add(instruction, "text", json_object_new_string("ok"));
+    json_object_object_add(instruction, "rate", json_object_new_double_s(1.5, "1.5\xff"));
+    ck_assert_int_eq(sinchfn_svaml_add_instruction(svaml, instruction), SINCHFN_ERROR);
+    assert_error_contains(svaml, "'say' has a string that is not valid UTF-8");
 }
 END_TEST
 
@@ -555,6 +568,7 @@ Suite *svaml_suite(void)
     tcase_add_test(builders, svaml_serialize_after_error_null);
     tcase_add_test(builders, svaml_serialize_no_slash_escape);
     tcase_add_test(builders, svaml_invalid_utf8_rejected);
+    tcase_add_test(builders, svaml_invalid_utf8_in_double_text_rejected);
     suite_add_tcase(suite, builders);
 
     tcase_add_checked_fixture(instructions, test_pool_setup, test_pool_teardown);
