@@ -23,6 +23,22 @@ static const char *const credential_pairs[][2] = {
 };
 #define CREDENTIAL_PAIR_COUNT (sizeof(credential_pairs) / sizeof(credential_pairs[0]))
 
+/* Writes the SHA-256 digest of text. The digest and its context are made once per
+ * thread, because EVP_Digest with EVP_sha256() fetches the implementation and makes a
+ * context on every call (about 13,000 instructions under callgrind). */
+static int sha256_digest(const char *text, unsigned char *digest, unsigned int *length)
+{
+    static __thread EVP_MD *algorithm;
+    static __thread EVP_MD_CTX *context;
+
+    if (!algorithm && !(algorithm = EVP_MD_fetch(NULL, "SHA256", NULL)))
+        return 0;
+    if (!context && !(context = EVP_MD_CTX_new()))
+        return 0;
+    return EVP_DigestInit_ex2(context, algorithm, NULL) && EVP_DigestUpdate(context, text, strlen(text)) &&
+           EVP_DigestFinal_ex(context, digest, length);
+}
+
 int sinchfn_secure_equals(const char *a, const char *b)
 {
     unsigned char digest_a[EVP_MAX_MD_SIZE], digest_b[EVP_MAX_MD_SIZE];
@@ -32,10 +48,18 @@ int sinchfn_secure_equals(const char *a, const char *b)
         return 0;
     /* Comparing SHA-256 digests makes the time depend on the two lengths only, never on
      * where the strings first differ or on how long the expected one is. */
-    if (!EVP_Digest(a, strlen(a), digest_a, &length_a, EVP_sha256(), NULL) ||
-        !EVP_Digest(b, strlen(b), digest_b, &length_b, EVP_sha256(), NULL) || length_a != length_b)
+    if (!sha256_digest(a, digest_a, &length_a) || !sha256_digest(b, digest_b, &length_b) || length_a != length_b)
         return 0;
     return CRYPTO_memcmp(digest_a, digest_b, length_a) == 0;
+}
+
+int sinchfn_public_length_equals(const char *a, const char *b)
+{
+    apr_size_t length;
+
+    if (!a || !b || (length = strlen(a)) != strlen(b))
+        return 0;
+    return CRYPTO_memcmp(a, b, length) == 0;
 }
 
 /* ---- which routes are gated ---- */

@@ -46,6 +46,18 @@ START_TEST(secure_equals_cases)
 }
 END_TEST
 
+START_TEST(public_length_equals_cases)
+{
+    ck_assert(sinchfn_public_length_equals("c2lnbmF0dXJl", "c2lnbmF0dXJl"));
+    ck_assert(sinchfn_public_length_equals("", ""));
+    ck_assert(!sinchfn_public_length_equals("c2lnbmF0dXJl", "c2lnbmF0dXJL"));
+    ck_assert(!sinchfn_public_length_equals("c2lnbmF0dXJl", "c2lnbmF0dXJlAA"));
+    ck_assert(!sinchfn_public_length_equals("c2lnbmF0dXJl", ""));
+    ck_assert(!sinchfn_public_length_equals(NULL, "c2lnbmF0dXJl"));
+    ck_assert(!sinchfn_public_length_equals("c2lnbmF0dXJl", NULL));
+}
+END_TEST
+
 /* ---- Basic auth ---- */
 
 START_TEST(parse_basic_valid)
@@ -301,6 +313,7 @@ Suite *auth_suite(void)
 
     tcase_add_checked_fixture(credentials, test_pool_setup, test_pool_teardown);
     tcase_add_test(credentials, secure_equals_cases);
+    tcase_add_test(credentials, public_length_equals_cases);
     tcase_add_test(credentials, parse_basic_valid);
     tcase_add_test(credentials, parse_basic_invalid);
     tcase_add_test(credentials, basic_auth_project_key);

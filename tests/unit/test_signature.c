@@ -689,6 +689,38 @@ START_TEST(timestamped_hmac_valid)
 }
 END_TEST
 
+/* The HMAC context kept per thread for a key must not serve another key: secrets that
+ * alternate, including one longer than any kept key and one that is a prefix of
+ * another, each verify under their own HMAC only. */
+START_TEST(timestamped_hmac_secrets_alternate)
+{
+    static const char *const secrets[] = { "whsec", "other-secret", "other", NULL };
+    char long_secret[300];
+    apr_time_t now = apr_time_now();
+    const char *t = unix_seconds(now);
+    const char *data = apr_pstrcat(test_pool, t, ".{\"id\":\"evt_1\"}", NULL);
+    const char *reason = NULL;
+    int round, i, j;
+
+    memset(long_secret, 'k', sizeof(long_secret) - 1);
+    long_secret[sizeof(long_secret) - 1] = '\0';
+    for (round = 0; round < 2; round++) {
+        for (i = 0; i < 4; i++) {
+            const char *secret = secrets[i] ? secrets[i] : long_secret;
+            const char *header = apr_pstrcat(test_pool, "t=", t, ",v1=", hex_hmac_sha256(secret, data), NULL);
+
+            for (j = 0; j < 4; j++) {
+                const char *checked = secrets[j] ? secrets[j] : long_secret;
+
+                ck_assert_int_eq(sinchfn_check_timestamped_hmac(test_pool, stripe_request(header), "Stripe-Signature",
+                                                                checked, now, 300, &reason),
+                                 i == j ? SINCHFN_SIGNATURE_VALID : SINCHFN_SIGNATURE_MISMATCH);
+            }
+        }
+    }
+}
+END_TEST
+
 START_TEST(timestamped_hmac_rejections)
 {
     apr_time_t now = apr_time_now();
@@ -797,6 +829,7 @@ Suite *signature_suite(void)
     tcase_add_test(webhooks, webhook_replay_window);
     tcase_add_test(webhooks, webhook_body_with_nul);
     tcase_add_test(webhooks, timestamped_hmac_valid);
+    tcase_add_test(webhooks, timestamped_hmac_secrets_alternate);
     tcase_add_test(webhooks, timestamped_hmac_rejections);
     tcase_add_test(webhooks, numbers_uppercase_hex_rejected);
     tcase_add_test(webhooks, status_texts_distinct);
