@@ -6,7 +6,8 @@
  * one pool buffer.
  *
  * The output matches json_object_to_json_string_ext(value, JSON_C_TO_STRING_PLAIN |
- * JSON_C_TO_STRING_NOSLASHESCAPE) byte for byte; the unit tests and the JSON fuzz target
+ * JSON_C_TO_STRING_NOSLASHESCAPE) byte for byte, except that NaN and infinities, which
+ * JSON lacks, are written as null; the unit tests and the JSON fuzz target
  * compare the two. Doubles are written by json-c itself, so a double parsed from a body
  * keeps its original text and a computed one gets json-c's formatting.
  *
@@ -16,6 +17,8 @@
  * NOTE: a custom serializer set with NULL user data on another type than double is not
  * called, because json-c 0.16 has no call that reports whether a value has one.
  */
+#include <math.h>
+
 #include <apr_strings.h>
 
 #include "sinchfn_core.h"
@@ -147,6 +150,11 @@ static void append_value(json_buffer *buffer, json_object *value)
         append_integer(buffer, value);
         return;
     case json_type_double:
+        /* JSON has no NaN or Infinity, which json-c would write. */
+        if (!isfinite(json_object_get_double(value))) {
+            append(buffer, "null", 4);
+            return;
+        }
         text = json_object_to_json_string_length(value, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
                                                  &length);
         append(buffer, text, length);

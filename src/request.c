@@ -3,6 +3,8 @@
  * and the body, stored raw and parsed by media type (strict JSON, URL-encoded form, or
  * text).
  */
+#include <math.h>
+
 #include <apr_escape.h>
 #include <apr_lib.h>
 #include <apr_strings.h>
@@ -88,6 +90,11 @@ const sinchfn_client_error *sinchfn_parse_urlencoded(apr_pool_t *pool, const cha
             param = apr_array_push(*params);
             param->name = decode_component(pool, pair, name_length);
             param->value = equals ? decode_component(pool, equals + 1, length - name_length - 1) : "";
+            if (sinchfn_utf8_invalid_offset(param->name, strlen(param->name)) >= 0 ||
+                sinchfn_utf8_invalid_offset(param->value, strlen(param->value)) >= 0)
+                return client_error(pool, 400, "The %s is not valid UTF-8 after percent-decoding at byte %"
+                                    APR_SIZE_T_FMT "; encode names and values as UTF-8.",
+                                    what, (apr_size_t)(pair - text));
         }
         pair = end ? end + 1 : NULL;
     }
@@ -123,7 +130,70 @@ static int fits_int64(const char *text, apr_size_t length)
  * zeros and raw control characters inside strings. json-c rejects "01" but accepts "-01",
  * "00" and "01.5". The scan also finds integers beyond 64 bits, which json-c would clamp.
  * Returns the offending byte's offset, or -1 when there is none. */
-static apr_ssize_t find_lenient_json(const char *text, apr_size_t length, const char **problem)
+/* Returns the value of the four hex digits at text[at..at+4), or -1. */
+static long hex4(const char *text, apr_size_t length, apr_size_t at)
+{
+    long value = 0;
+    apr_size_t i;
+
+    if (at + 4 > length)
+        return -1;
+    for (i = at; i < at + 4; i++) {
+        int digit = apr_isdigit(text[i]) ? text[i] - '0' : apr_isxdigit(text[i]) ? apr_tolower(text[i]) - 'a' + 10 : -1;
+
+        if (digit < 0)
+            return -1;
+        value = value * 16 + digit;
+    }
+    return value;
+}
+
+/* Checks the \uXXXX escape whose 'u' is text[u]: a UTF-16 surrogate must come as a high
+ * and low pair, since json-c turns an unpaired one into U+FFFD. Returns how many bytes
+ * after the 'u' the escape (or pair) covers, or -1 with *problem set. */
+static apr_ssize_t check_unicode_escape(const char *text, apr_size_t length, apr_size_t u, const char **problem)
+{
+    long unit = hex4(text, length, u + 1), low;
+
+    if (unit < 0xd800 || unit > 0xdfff)
+        return 4;
+    if (unit <= 0xdbff && u + 6 < length && text[u + 5] == '\\' && text[u + 6] == 'u' &&
+        (low = hex4(text, length, u + 7)) >= 0xdc00 && low <= 0xdfff)
+        return 10;
+    *problem = "an unpaired UTF-16 surrogate escape; send valid Unicode";
+    return -1;
+}
+
+/* Returns whether a double anywhere in value is infinite or NaN, since json-c reads 1e999
+ * as infinity. */
+static int has_non_finite(json_object *value)
+{
+    switch (json_object_get_type(value)) {
+    case json_type_double:
+        return !isfinite(json_object_get_double(value));
+    case json_type_array: {
+        size_t i, count = json_object_array_length(value);
+
+        for (i = 0; i < count; i++) {
+            if (has_non_finite(json_object_array_get_idx(value, i)))
+                return 1;
+        }
+        return 0;
+    }
+    case json_type_object: {
+        json_object_object_foreach(value, key, member) {
+            (void)key;
+            if (has_non_finite(member))
+                return 1;
+        }
+        return 0;
+    }
+    default:
+        return 0;
+    }
+}
+
+static apr_ssize_t find_lenient_json(const char *text, apr_size_t length, const char **problem, int *has_fraction)
 {
     /* The bytes that end a run of plain string content: control characters, the quote
      * and the backslash. */
@@ -132,8 +202,10 @@ static apr_ssize_t find_lenient_json(const char *text, apr_size_t length, const 
         ['"'] = 1, ['\\'] = 1,
     };
     int in_string = 0, escaped = 0;
+    apr_ssize_t skip;
     apr_size_t i;
 
+    *has_fraction = 0;
     for (i = 0; i < length; i++) {
         unsigned char c = (unsigned char)text[i];
 
@@ -151,8 +223,13 @@ static apr_ssize_t find_lenient_json(const char *text, apr_size_t length, const 
                 *problem = "a raw control character in a string; escape it";
                 return (apr_ssize_t)i;
             }
-            if (escaped)
+            if (escaped) {
                 escaped = 0;
+                if (c == 'u' && (skip = check_unicode_escape(text, length, i, problem)) < 0)
+                    return (apr_ssize_t)i - 1;
+                if (c == 'u')
+                    i += (apr_size_t)skip;
+            }
             else if (c == '\\')
                 escaped = 1;
             else if (c == '"')
@@ -189,6 +266,8 @@ static apr_ssize_t find_lenient_json(const char *text, apr_size_t length, const 
                     integer = 0;
                 end++;
             }
+            if (!integer)
+                *has_fraction = 1;
             if (integer && !fits_int64(text + i, end - i)) {
                 *problem = "an integer outside the signed 64-bit range; send it as a string";
                 return (apr_ssize_t)i;
@@ -241,6 +320,7 @@ static const sinchfn_client_error *parse_json_with(apr_pool_t *pool, json_tokene
 {
     enum json_tokener_error status;
     apr_ssize_t lenient;
+    int has_fraction;
     const char *problem = NULL;
     apr_size_t end;
     json_object *parsed;
@@ -287,9 +367,12 @@ static const sinchfn_client_error *parse_json_with(apr_pool_t *pool, json_tokene
     if (end < length)
         return client_error(pool, 400, "The JSON body has data after the JSON value at byte %"
                             APR_SIZE_T_FMT "; send exactly one JSON value.", end);
-    if ((lenient = find_lenient_json(text, length, &problem)) >= 0)
+    if ((lenient = find_lenient_json(text, length, &problem, &has_fraction)) >= 0)
         return client_error(pool, 400, "The JSON body is invalid at byte %" APR_SSIZE_T_FMT ": %s.",
                             lenient, problem);
+    if (has_fraction && has_non_finite(parsed))
+        return client_error(pool, 400, "The JSON body contains a number beyond the range of a double; send it "
+                            "as a string.");
 
     *value = parsed;
     return NULL;

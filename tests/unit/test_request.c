@@ -239,6 +239,29 @@ START_TEST(query_encoded_nul_400)
 }
 END_TEST
 
+START_TEST(query_invalid_utf8_400)
+{
+    const sinchfn_client_error *error = parse_query("ok=1&name=%FF");
+
+    ck_assert_ptr_nonnull(error);
+    ck_assert_int_eq(error->status, 400);
+    ck_assert_str_eq(error->message, "The query string is not valid UTF-8 after percent-decoding at byte 5; "
+                                     "encode names and values as UTF-8.");
+    ck_assert_ptr_null(parse_query("name=%C3%A9"));
+}
+END_TEST
+
+START_TEST(form_invalid_utf8_400)
+{
+    const sinchfn_client_error *error = parse_body("application/x-www-form-urlencoded", "a%C0%AF=1", 9);
+
+    ck_assert_ptr_nonnull(error);
+    ck_assert_int_eq(error->status, 400);
+    ck_assert_str_eq(error->message, "The form body is not valid UTF-8 after percent-decoding at byte 0; "
+                                     "encode names and values as UTF-8.");
+}
+END_TEST
+
 /* ---- JSON bodies ---- */
 
 START_TEST(body_json_parsed)
@@ -373,6 +396,55 @@ START_TEST(body_json_leading_zero_400)
 
     ck_assert_ptr_nonnull(error);
     ck_assert_int_eq(error->status, 400);
+}
+END_TEST
+
+/* json-c reads 1e999 as infinity, which JSON cannot carry back out. */
+START_TEST(body_json_non_finite_400)
+{
+    static const char *const bodies[] = { "{\"n\":1e999}", "[-1e999]", "{\"a\":{\"b\":[1.5,2e400]}}" };
+    apr_size_t i;
+
+    for (i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
+        const sinchfn_client_error *error = parse_json(bodies[i]);
+
+        ck_assert_msg(error != NULL, "accepted: %s", bodies[i]);
+        ck_assert_int_eq(error->status, 400);
+        ck_assert_str_eq(error->message, "The JSON body contains a number beyond the range of a double; send it "
+                                         "as a string.");
+    }
+    ck_assert_ptr_null(parse_json("{\"n\":1.7e308,\"m\":1e-400,\"k\":-2.5}"));
+}
+END_TEST
+
+/* json-c turns an unpaired UTF-16 surrogate escape into U+FFFD; a pair is one code point. */
+START_TEST(body_json_unpaired_surrogate_400)
+{
+    static const struct {
+        const char *body;
+        const char *message;
+    } cases[] = {
+        { "{\"a\":\"\\ud800\"}", "The JSON body is invalid at byte 6: an unpaired UTF-16 surrogate escape; send "
+                                   "valid Unicode." },
+        { "[\"x\\udc00\"]", "The JSON body is invalid at byte 3: an unpaired UTF-16 surrogate escape; send valid "
+                            "Unicode." },
+        { "[\"\\ud83d\\u0041\"]", "The JSON body is invalid at byte 2: an unpaired UTF-16 surrogate escape; send "
+                                  "valid Unicode." },
+        { "[\"\\uDBFF\"]", "The JSON body is invalid at byte 2: an unpaired UTF-16 surrogate escape; send valid "
+                           "Unicode." },
+    };
+    apr_size_t i;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        const sinchfn_client_error *error = parse_json(cases[i].body);
+
+        ck_assert_msg(error != NULL, "accepted: %s", cases[i].body);
+        ck_assert_int_eq(error->status, 400);
+        ck_assert_str_eq(error->message, cases[i].message);
+    }
+    ck_assert_ptr_null(parse_json("[\"\\ud83d\\ude00 \\u00e9 \\\\ud800\"]"));
+    ck_assert_str_eq(json_object_get_string(json_object_array_get_idx(sinchfn_request_json(request), 0)),
+                     "\xf0\x9f\x98\x80 \xc3\xa9 \\ud800");
 }
 END_TEST
 
@@ -858,6 +930,8 @@ Suite *request_suite(void)
     tcase_add_test(query, query_truncated_escape_400);
     tcase_add_test(query, query_invalid_escape_in_name_400);
     tcase_add_test(query, query_encoded_nul_400);
+    tcase_add_test(query, query_invalid_utf8_400);
+    tcase_add_test(query, form_invalid_utf8_400);
     suite_add_tcase(suite, query);
 
     tcase_add_checked_fixture(json, test_pool_setup, test_pool_teardown);
@@ -876,6 +950,8 @@ Suite *request_suite(void)
     tcase_add_test(json, body_json_fraction_without_digits_400);
     tcase_add_test(json, body_json_leading_zero_400);
     tcase_add_test(json, body_json_leading_zero_variants_400);
+    tcase_add_test(json, body_json_non_finite_400);
+    tcase_add_test(json, body_json_unpaired_surrogate_400);
     tcase_add_test(json, body_json_zero_forms_accepted);
     tcase_add_test(json, body_json_raw_control_character_400);
     tcase_add_test(json, body_json_top_level_string);

@@ -406,11 +406,25 @@ START_TEST(json_serialize_number_edges_match_json_c)
     json_object_array_add(array, json_object_new_double(5e-324));
     json_object_array_add(array, json_object_new_double(1e21));
     json_object_array_add(array, json_object_new_double(1.0 / 3.0));
+    json_object_array_add(array, json_object_new_double_s(1.5, "1.50"));
+    assert_serializes_as_json_c(array);
+    json_object_put(array);
+}
+END_TEST
+
+/* JSON has no NaN or Infinity; json-c would write them as such, the writer writes null,
+ * as JSON.stringify does. */
+START_TEST(json_serialize_non_finite_as_null)
+{
+    json_object *array = json_object_new_array();
+    apr_size_t length = 0;
+
     json_object_array_add(array, json_object_new_double(NAN));
     json_object_array_add(array, json_object_new_double(INFINITY));
     json_object_array_add(array, json_object_new_double(-INFINITY));
-    json_object_array_add(array, json_object_new_double_s(1.5, "1.50"));
-    assert_serializes_as_json_c(array);
+    json_object_array_add(array, json_object_new_double(1.5));
+    ck_assert_str_eq(sinchfn_json_serialize(test_pool, array, &length), "[null,null,null,1.5]");
+    ck_assert_uint_eq(length, 20);
     json_object_put(array);
 }
 END_TEST
@@ -517,6 +531,7 @@ Suite *response_suite(void)
     tcase_add_test(bodies, json_serialize_every_byte_matches_json_c);
     tcase_add_test(bodies, json_serialize_custom_serializer_used);
     tcase_add_test(bodies, json_serialize_number_edges_match_json_c);
+    tcase_add_test(bodies, json_serialize_non_finite_as_null);
     tcase_add_test(bodies, json_serialize_random_values_match_json_c);
     suite_add_tcase(suite, bodies);
 
