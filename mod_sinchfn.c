@@ -422,26 +422,19 @@ static void log_to_request(void *baton, int level, const char *tag, const char *
 static const char *make_request_id(request_rec *r)
 {
     const char *unique_id = apr_table_get(r->subprocess_env, "UNIQUE_ID");
-
-    static const char hex[] = "0123456789abcdef";
-    apr_uint32_t sequence;
-    char digits[8], *id;
-    apr_size_t count = 0;
+    char digits[20], *start, *id;
+    apr_size_t length;
 
     if (unique_id)
         return unique_id;
     /* The prefix, then the sequence number in hex: this runs on every request, so it
      * avoids the cost of a format string. */
-    sequence = apr_atomic_inc32(&request_sequence);
-    do {
-        digits[count++] = hex[sequence & 0xf];
-        sequence >>= 4;
-    } while (sequence);
-    id = apr_palloc(r->pool, request_id_prefix_length + count + 1);
+    start = sinchfn_format_unsigned(digits + sizeof(digits), apr_atomic_inc32(&request_sequence), 16);
+    length = (apr_size_t)(digits + sizeof(digits) - start);
+    id = apr_palloc(r->pool, request_id_prefix_length + length + 1);
     memcpy(id, request_id_prefix, request_id_prefix_length);
-    for (sequence = 0; sequence < count; sequence++)
-        id[request_id_prefix_length + sequence] = digits[count - 1 - sequence];
-    id[request_id_prefix_length + count] = '\0';
+    memcpy(id + request_id_prefix_length, start, length);
+    id[request_id_prefix_length + length] = '\0';
     return id;
 }
 

@@ -89,20 +89,6 @@ static apr_size_t escape_into(char *out, apr_size_t size, const char *text)
     return used;
 }
 
-static apr_size_t decimal_into(char *out, long value)
-{
-    char digits[24];
-    apr_size_t count = 0, i;
-
-    do {
-        digits[count++] = (char)('0' + value % 10);
-        value /= 10;
-    } while (value > 0 && count < sizeof(digits));
-    for (i = 0; i < count; i++)
-        out[i] = digits[count - 1 - i];
-    return count;
-}
-
 static void write_text(int fd, const char *text)
 {
     write_all(fd, text, strlen(text));
@@ -112,15 +98,18 @@ static void write_text(int fd, const char *text)
  * made: write, and string copies into buffers on the stack. */
 static void write_crash_line(const crash_note *note, const char *signal_name)
 {
-    char line[2048];
-    char *out = line;
+    char line[2048], pid_digits[20];
+    char *out = line, *pid_start, *pid_end;
     apr_size_t room;
     int fd = error_log_fd(note->r);
 
 #define APPEND(text) do { room = sizeof(line) - (apr_size_t)(out - line); \
                           out += escape_into(out, room, (text)); } while (0)
     APPEND("[sinchfn:crit] [pid ");
-    out += decimal_into(out, (long)getpid());
+    pid_end = pid_digits + sizeof(pid_digits);
+    pid_start = sinchfn_format_unsigned(pid_end, (apr_uint64_t)getpid(), 10);
+    memcpy(out, pid_start, (apr_size_t)(pid_end - pid_start));
+    out += pid_end - pid_start;
     APPEND("] SFN0310: function '");
     APPEND(note->ctx->function_name);
     APPEND("', handler '");

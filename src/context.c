@@ -104,6 +104,29 @@ json_object *sinchfn_json_pool_own(apr_pool_t *pool, json_object *value)
     return value;
 }
 
+int sinchfn_json_find(json_object *value, const char *key, int (*visit)(json_object *value, const char *key))
+{
+    int verdict = visit(value, key);
+
+    if (verdict != 0)
+        return verdict > 0;
+    if (json_object_is_type(value, json_type_array)) {
+        size_t i, count = json_object_array_length(value);
+
+        for (i = 0; i < count; i++) {
+            if (sinchfn_json_find(json_object_array_get_idx(value, i), NULL, visit))
+                return 1;
+        }
+    }
+    else if (json_object_is_type(value, json_type_object)) {
+        json_object_object_foreach(value, member_key, member) {
+            if (sinchfn_json_find(member, member_key, visit))
+                return 1;
+        }
+    }
+    return 0;
+}
+
 json_object *sinchfn_json_object(const sinchfn_ctx *ctx, ...)
 {
     json_object *object = json_object_new_object();

@@ -101,6 +101,17 @@ static void append_string(json_buffer *buffer, const char *text, apr_size_t leng
     append_char(buffer, '"');
 }
 
+char *sinchfn_format_unsigned(char *end, apr_uint64_t value, unsigned base)
+{
+    static const char digits[] = "0123456789abcdef";
+
+    do {
+        *--end = digits[value % base];
+        value /= base;
+    } while (value);
+    return end;
+}
+
 /* Writes an integer in decimal. json-c keeps integers above INT64_MAX as uint64, for
  * which json_object_get_int64 returns INT64_MAX. */
 static void append_integer(json_buffer *buffer, json_object *value)
@@ -108,7 +119,7 @@ static void append_integer(json_buffer *buffer, json_object *value)
     apr_int64_t signed_value = json_object_get_int64(value);
     apr_uint64_t magnitude;
     char digits[24];
-    apr_size_t start = sizeof(digits);
+    char *start;
 
     if (signed_value == INT64_MAX)
         magnitude = (apr_uint64_t)json_object_get_uint64(value);
@@ -116,13 +127,10 @@ static void append_integer(json_buffer *buffer, json_object *value)
         magnitude = (apr_uint64_t)0 - (apr_uint64_t)signed_value;
     else
         magnitude = (apr_uint64_t)signed_value;
-    do {
-        digits[--start] = (char)('0' + magnitude % 10);
-        magnitude /= 10;
-    } while (magnitude);
+    start = sinchfn_format_unsigned(digits + sizeof(digits), magnitude, 10);
     if (signed_value < 0)
-        digits[--start] = '-';
-    append(buffer, digits + start, sizeof(digits) - start);
+        *--start = '-';
+    append(buffer, start, (apr_size_t)(digits + sizeof(digits) - start));
 }
 
 static void append_value(json_buffer *buffer, json_object *value)

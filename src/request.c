@@ -164,33 +164,12 @@ static apr_ssize_t check_unicode_escape(const char *text, apr_size_t length, apr
     return -1;
 }
 
-/* Returns whether a double anywhere in value is infinite or NaN, since json-c reads 1e999
+/* Visits one value of a body: stops on an infinite or NaN double, since json-c reads 1e999
  * as infinity. */
-static int has_non_finite(json_object *value)
+static int find_non_finite(json_object *value, const char *key)
 {
-    switch (json_object_get_type(value)) {
-    case json_type_double:
-        return !isfinite(json_object_get_double(value));
-    case json_type_array: {
-        size_t i, count = json_object_array_length(value);
-
-        for (i = 0; i < count; i++) {
-            if (has_non_finite(json_object_array_get_idx(value, i)))
-                return 1;
-        }
-        return 0;
-    }
-    case json_type_object: {
-        json_object_object_foreach(value, key, member) {
-            (void)key;
-            if (has_non_finite(member))
-                return 1;
-        }
-        return 0;
-    }
-    default:
-        return 0;
-    }
+    (void)key;
+    return json_object_is_type(value, json_type_double) && !isfinite(json_object_get_double(value));
 }
 
 static apr_ssize_t find_lenient_json(const char *text, apr_size_t length, const char **problem, int *has_fraction)
@@ -370,7 +349,7 @@ static const sinchfn_client_error *parse_json_with(apr_pool_t *pool, json_tokene
     if ((lenient = find_lenient_json(text, length, &problem, &has_fraction)) >= 0)
         return client_error(pool, 400, "The JSON body is invalid at byte %" APR_SSIZE_T_FMT ": %s.",
                             lenient, problem);
-    if (has_fraction && has_non_finite(parsed))
+    if (has_fraction && sinchfn_json_find(parsed, NULL, find_non_finite))
         return client_error(pool, 400, "The JSON body contains a number beyond the range of a double; send it "
                             "as a string.");
 

@@ -174,6 +174,16 @@ apr_ssize_t sinchfn_utf8_invalid_offset(const char *text, apr_size_t length);
 /* Ties a json-c value to a pool so it is released with it. */
 json_object *sinchfn_json_pool_own(apr_pool_t *pool, json_object *value);
 
+/* Writes value in base 10 or 16 (lower case) into the bytes just before end and returns
+ * the first digit. 20 bytes hold any value. Makes no call, so a signal handler may use it. */
+char *sinchfn_format_unsigned(char *end, apr_uint64_t value, unsigned base);
+
+/* Calls visit on value and then on every value nested in it, passing each object member's
+ * key (NULL for value itself and for array items). visit returns 1 to stop the walk, 0 to
+ * go on into the value's members or items, or -1 to go on without them. Returns 1 when a
+ * visit stopped the walk, else 0. */
+int sinchfn_json_find(json_object *value, const char *key, int (*visit)(json_object *value, const char *key));
+
 /* ---- response ---- */
 
 sinchfn_response *sinchfn_response_create(apr_pool_t *pool);

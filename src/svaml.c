@@ -123,39 +123,24 @@ json_object *sinchfn_svaml_element(const char *name)
     return object;
 }
 
-/* Whether a key or string anywhere in value is not valid UTF-8. A value with user data
- * (a double's original text, a custom serializer's state) is checked as json-c writes it. */
-static int has_invalid_utf8(json_object *value)
+/* Visits one value of an element: stops on a key or string that is not valid UTF-8. A
+ * value with user data (a double's original text, a custom serializer's state) is checked
+ * as json-c writes it, without its members. */
+static int find_invalid_utf8(json_object *value, const char *key)
 {
-    if (value && json_object_get_userdata(value)) {
-        size_t length = 0;
-        const char *text = json_object_to_json_string_length(value, JSON_C_TO_STRING_PLAIN, &length);
+    size_t length = 0;
+    const char *text;
 
-        return sinchfn_utf8_invalid_offset(text, length) >= 0;
+    if (key && sinchfn_utf8_invalid_offset(key, strlen(key)) >= 0)
+        return 1;
+    if (value && json_object_get_userdata(value)) {
+        text = json_object_to_json_string_length(value, JSON_C_TO_STRING_PLAIN, &length);
+        return sinchfn_utf8_invalid_offset(text, length) >= 0 ? 1 : -1;
     }
-    switch (json_object_get_type(value)) {
-    case json_type_string:
+    if (json_object_is_type(value, json_type_string))
         return sinchfn_utf8_invalid_offset(json_object_get_string(value),
                                            (apr_size_t)json_object_get_string_len(value)) >= 0;
-    case json_type_array: {
-        size_t i, count = json_object_array_length(value);
-
-        for (i = 0; i < count; i++) {
-            if (has_invalid_utf8(json_object_array_get_idx(value, i)))
-                return 1;
-        }
-        return 0;
-    }
-    case json_type_object: {
-        json_object_object_foreach(value, key, member) {
-            if (sinchfn_utf8_invalid_offset(key, strlen(key)) >= 0 || has_invalid_utf8(member))
-                return 1;
-        }
-        return 0;
-    }
-    default:
-        return 0;
-    }
+    return 0;
 }
 
 /* Rejects and releases an element with a string that is not UTF-8, since the document
@@ -165,7 +150,7 @@ static sinchfn_status check_utf8(sinchfn_svaml *svaml, json_object *element)
     json_object *name;
     sinchfn_status status;
 
-    if (!has_invalid_utf8(element))
+    if (!sinchfn_json_find(element, NULL, find_invalid_utf8))
         return SINCHFN_OK;
     json_object_object_get_ex(element, "name", &name);
     status = sinchfn_svaml_reject(svaml, "'%s' has a string that is not valid UTF-8; pass UTF-8 text",
