@@ -370,8 +370,8 @@ typedef struct {
 /* Sets a request note for LogFormat's %{NAME}n. Control characters become spaces, so
  * the value stays one line and, after mod_log_config's escaping of '"' and '\', a valid
  * JSON string in the documented JSON LogFormat. */
-/* Sets a request note; control characters become spaces. The value must live as long
- * as the request, since a value without them is stored as it is. */
+/* Sets a request note with control characters turned into spaces. A value without them
+ * is stored without a copy, so it must live as long as the request. */
 static void set_log_note(request_rec *r, const char *name, const char *value)
 {
     const char *c;

@@ -189,7 +189,7 @@ static apr_ssize_t find_lenient_json(const char *text, apr_size_t length, const 
         unsigned char c = (unsigned char)text[i];
 
         if (in_string) {
-            /* Most string bytes need no look: skip to the next quote, backslash or
+            /* Most string bytes need no check, so skip to the next quote, backslash or
              * control character. */
             if (!escaped) {
                 while (i < length && !string_stops[(unsigned char)text[i]])

@@ -317,7 +317,7 @@ int sinchfn_query_has_access_token(apr_pool_t *pool, const char *query);
 const char *sinchfn_redact_access_token(apr_pool_t *pool, const char *query);
 
 /* Compares two strings whose length is not secret (MACs of a fixed size, key ids) in time
- * that does not depend on where they differ; 1 when equal. sinchfn_secure_equals also
+ * that does not depend on where they differ, and returns 1 when they are equal. sinchfn_secure_equals also
  * hides the lengths, at the cost of a SHA-256 digest of each string. */
 int sinchfn_public_length_equals(const char *a, const char *b);
 
