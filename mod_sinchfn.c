@@ -369,9 +369,8 @@ typedef struct {
 
 /* Sets a request note for LogFormat's %{NAME}n. Control characters become spaces, so
  * the value stays one line and, after mod_log_config's escaping of '"' and '\', a valid
- * JSON string in the documented JSON LogFormat. */
-/* Sets a request note with control characters turned into spaces. A value without them
- * is stored without a copy, so it must live as long as the request. */
+ * JSON string in the documented JSON LogFormat. A value without them is stored without a
+ * copy, so it must live as long as the request. */
 static void set_log_note(request_rec *r, const char *name, const char *value)
 {
     const char *c;
@@ -391,6 +390,23 @@ static void set_log_note(request_rec *r, const char *name, const char *value)
             copy[c - copy] = ' ';
     }
     apr_table_setn(r->notes, name, copy);
+}
+
+/* Sets a note of this request that no other code sets. apr_table_setn would first look
+ * for the name among every note already there; httpd makes r->notes new for each
+ * request, so adding is enough. */
+static void add_log_note(request_rec *r, const char *name, const char *value)
+{
+    const char *c;
+
+    if (!value)
+        value = "";
+    for (c = value; *c && !apr_iscntrl(*c); c++)
+        ;
+    if (!*c)
+        apr_table_addn(r->notes, name, value);
+    else
+        set_log_note(r, name, value);
 }
 
 /* Appends a handler's own log line to the sinchfn-log note as "LEVEL: message", lines
@@ -464,8 +480,8 @@ static sinchfn_ctx *make_context(request_rec *r, const dir_config *conf, log_tar
     target->r = r;
     target->function_name = conf->function_name;
     target->request_id = ctx->request_id;
-    set_log_note(r, NOTE_FUNCTION, conf->function_name);
-    set_log_note(r, NOTE_REQUEST_ID, ctx->request_id);
+    add_log_note(r, NOTE_FUNCTION, conf->function_name);
+    add_log_note(r, NOTE_REQUEST_ID, ctx->request_id);
     set_log_note(r, NOTE_HANDLER_LOG, "");
     return ctx;
 }
@@ -568,6 +584,7 @@ static int send_client_error(request_rec *r, sinchfn_ctx *ctx, int status, const
 typedef struct {
     const char *data;
     apr_size_t length;
+    apr_size_t capacity; /* bytes readable at data, at least length + 1 */
     int status; /* 0, or the HTTP status of a failed read */
     apr_status_t read_status;
 } body_read;
@@ -619,11 +636,12 @@ static void read_body(request_rec *r, apr_off_t max_body, body_read *out)
                 out->status = HTTP_REQUEST_ENTITY_TOO_LARGE;
                 return;
             }
-            if (out->length + length + 1 > capacity) {
+            /* The NUL and the bytes simdjson may read past a JSON body. */
+            if (out->length + length + SINCHFN_JSON_PADDING > capacity) {
                 apr_size_t grown = capacity ? capacity * 2 : 8192;
                 char *larger;
 
-                while (grown < out->length + length + 1)
+                while (grown < out->length + length + SINCHFN_JSON_PADDING)
                     grown *= 2;
                 larger = apr_palloc(r->pool, grown);
                 if (out->length)
@@ -638,8 +656,9 @@ static void read_body(request_rec *r, apr_off_t max_body, body_read *out)
     }
 
     if (buffer)
-        buffer[out->length] = '\0';
+        memset(buffer + out->length, 0, SINCHFN_JSON_PADDING);
     out->data = buffer;
+    out->capacity = capacity;
 }
 
 /* Returns the path exactly as the client sent it. httpd decodes r->parsed_uri.path in
@@ -716,6 +735,7 @@ static int read_request_body(request_rec *r, const dir_config *conf, sinchfn_ctx
     }
     request->body = body.data;
     request->body_length = body.length;
+    request->body_capacity = body.capacity;
     return DECLINED;
 }
 
@@ -811,7 +831,7 @@ static int sinchfn_handler(request_rec *r)
         return send_client_error(r, ctx, invalid->status, invalid->message, NULL);
     }
     export = find_export(conf, &route);
-    set_log_note(r, NOTE_ROUTE, route.name);
+    add_log_note(r, NOTE_ROUTE, route.name);
     call.request = sinchfn_request_create(r->pool, r->method, path, r->headers_in);
     if ((status = protect_route(r, conf, ctx, call.request, &route, &body_consumed)) != DECLINED ||
         (!export && (status = public_serve(r, conf, ctx, &route, path, body_consumed)) != DECLINED) ||

@@ -358,7 +358,7 @@ static const char *shmcb_increment(const sinchfn_cache_backend *cache, apr_pool_
     apr_time_t expiry = apr_time_now() + apr_time_from_sec(ttl);
     apr_int64_t current = 0;
     shmcb_entry entry;
-    char *text;
+    char digits[21], *text;
 
     if (problem)
         return problem;
@@ -374,8 +374,11 @@ static const char *shmcb_increment(const sinchfn_cache_backend *cache, apr_pool_
         return "the result would overflow a 64-bit integer";
     }
     current += by;
-    text = apr_psprintf(pool, "%" APR_INT64_T_FMT, current);
-    problem = shmcb_write(pool, key, text, strlen(text), expiry);
+    text = sinchfn_format_unsigned(digits + sizeof(digits),
+                                   current < 0 ? 0 - (apr_uint64_t)current : (apr_uint64_t)current, 10);
+    if (current < 0)
+        *--text = '-';
+    problem = shmcb_write(pool, key, text, (apr_size_t)(digits + sizeof(digits) - text), expiry);
     unlock();
     if (!problem)
         *value = current;

@@ -12,9 +12,31 @@
 #define REJECTED SINCHFN_LOG_INFO, SINCHFN_TAG_STATE_REJECTED
 #define FAILED SINCHFN_LOG_ERROR, SINCHFN_TAG_STATE_FAILED
 
+/* Returns "sinchfn:<length of the name>:<name>:<key>". */
+static const char *namespaced_key(apr_pool_t *pool, const char *function_name, const char *key)
+{
+    static const char prefix[] = "sinchfn:";
+    apr_size_t name_length = strlen(function_name), key_length = strlen(key), digits_length;
+    char digits[20], *first = sinchfn_format_unsigned(digits + sizeof(digits), name_length, 10);
+    char *text, *at;
+
+    digits_length = (apr_size_t)(digits + sizeof(digits) - first);
+    at = text = apr_palloc(pool, sizeof(prefix) - 1 + digits_length + name_length + key_length + 3);
+    memcpy(at, prefix, sizeof(prefix) - 1);
+    at += sizeof(prefix) - 1;
+    memcpy(at, first, digits_length);
+    at += digits_length;
+    *at++ = ':';
+    memcpy(at, function_name, name_length);
+    at += name_length;
+    *at++ = ':';
+    memcpy(at, key, key_length + 1);
+    return text;
+}
+
 const char *sinchfn_cache_namespace(apr_pool_t *pool, const char *function_name)
 {
-    return apr_psprintf(pool, "sinchfn:%" APR_SIZE_T_FMT ":%s:", strlen(function_name), function_name);
+    return namespaced_key(pool, function_name, "");
 }
 
 int sinchfn_glob_match(const char *pattern, const char *text)
@@ -66,7 +88,7 @@ static const char *full_key(sinchfn_ctx *ctx, const char *operation, const char 
                            " bytes long, more than the maximum of %d", operation, length, SINCHFN_CACHE_MAX_KEY);
         return NULL;
     }
-    return apr_pstrcat(ctx->pool, sinchfn_cache_namespace(ctx->pool, ctx->function_name), key, NULL);
+    return namespaced_key(ctx->pool, ctx->function_name, key);
 }
 
 /* Resolves a TTL argument: 0 means the default; negative and huge values are rejected. */

@@ -48,7 +48,7 @@ static const struct {
 sinchfn_status sinchfn_conversation_parse(const sinchfn_request *request, const sinchfn_conversation_event **event,
                                           const char **error)
 {
-    json_object *body = request->json;
+    json_object *body = sinchfn_request_tree(request);
     sinchfn_conversation_event *parsed;
     apr_size_t i;
 

@@ -26,8 +26,7 @@ static void send_svaml(sinchfn_call *call, sinchfn_svaml *svaml)
 {
     call->response->status = 200;
     call->response->content_type = "application/json";
-    call->response->body = sinchfn_json_serialize(call->request->pool, sinchfn_svaml_document(svaml),
-                                                  &call->response->body_length);
+    call->response->body = sinchfn_svaml_write(svaml, &call->response->body_length);
 }
 
 /* Sends the fallback SVAML. Sinch's Voice API reference says an ICE without a response

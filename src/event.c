@@ -12,7 +12,7 @@
 struct sinchfn_event {
     const char *name;
     sinchfn_callback callback;
-    json_object *json;
+    const sinchfn_json_members *members; /* of the body */
     const sinchfn_request *request;
     apr_time_t time; /* 0 when `timestamp` is absent or invalid */
     const sinchfn_destination *to;
@@ -37,38 +37,36 @@ sinchfn_callback sinchfn_callback_from_name(const char *name)
 
 /* ---- member readers ---- */
 
-static const char *member_string(json_object *object, const char *name)
+static const char *member_string(const sinchfn_json_members *object, const char *name)
 {
-    json_object *member;
+    const sinchfn_json_member *member;
 
-    if (!object || !json_object_object_get_ex(object, name, &member) ||
-        !json_object_is_type(member, json_type_string))
+    if (!object || !(member = sinchfn_json_member_get(object, name)) || member->type != json_type_string)
         return NULL;
-    return json_object_get_string(member);
+    return member->string;
 }
 
-static apr_int64_t member_int(json_object *object, const char *name, apr_int64_t absent)
+static apr_int64_t member_int(const sinchfn_json_members *object, const char *name, apr_int64_t absent)
 {
-    json_object *member;
+    const sinchfn_json_member *member;
 
-    if (!object || !json_object_object_get_ex(object, name, &member) ||
-        !json_object_is_type(member, json_type_int))
+    if (!object || !(member = sinchfn_json_member_get(object, name)) || member->type != json_type_int)
         return absent;
-    return json_object_get_int64(member);
+    return member->integer;
 }
 
-static json_object *member_object(json_object *object, const char *name)
+static const sinchfn_json_members *member_object(const sinchfn_json_members *object, const char *name)
 {
-    json_object *member;
+    const sinchfn_json_member *member = sinchfn_json_member_get(object, name);
 
-    if (!json_object_object_get_ex(object, name, &member) || !json_object_is_type(member, json_type_object))
+    if (!member || member->type != json_type_object)
         return NULL;
-    return member;
+    return &member->object;
 }
 
 /* ---- typed members ---- */
 
-static const sinchfn_destination *read_destination(apr_pool_t *pool, json_object *object)
+static const sinchfn_destination *read_destination(apr_pool_t *pool, const sinchfn_json_members *object)
 {
     sinchfn_destination *destination;
 
@@ -80,18 +78,18 @@ static const sinchfn_destination *read_destination(apr_pool_t *pool, json_object
     return destination;
 }
 
-static const sinchfn_money *read_money(apr_pool_t *pool, json_object *object)
+static const sinchfn_money *read_money(apr_pool_t *pool, const sinchfn_json_members *object)
 {
     sinchfn_money *money;
-    json_object *amount;
+    const sinchfn_json_member *amount;
 
     if (!object)
         return NULL;
     money = apr_pcalloc(pool, sizeof(*money));
     money->currency_id = member_string(object, "currencyId");
-    if (json_object_object_get_ex(object, "amount", &amount) &&
-        (json_object_is_type(amount, json_type_double) || json_object_is_type(amount, json_type_int)))
-        money->amount = json_object_get_double(amount);
+    if ((amount = sinchfn_json_member_get(object, "amount")) &&
+        (amount->type == json_type_double || amount->type == json_type_int))
+        money->amount = amount->number;
     return money;
 }
 
@@ -117,7 +115,7 @@ static sinchfn_menu_result_type menu_result_kind(const char *type)
     return SINCHFN_MENU_RESULT_OTHER;
 }
 
-static const sinchfn_menu_result *read_menu_result(apr_pool_t *pool, json_object *object)
+static const sinchfn_menu_result *read_menu_result(apr_pool_t *pool, const sinchfn_json_members *object)
 {
     sinchfn_menu_result *result;
 
@@ -132,7 +130,7 @@ static const sinchfn_menu_result *read_menu_result(apr_pool_t *pool, json_object
     return result;
 }
 
-static const sinchfn_amd_result *read_amd(apr_pool_t *pool, json_object *object)
+static const sinchfn_amd_result *read_amd(apr_pool_t *pool, const sinchfn_json_members *object)
 {
     sinchfn_amd_result *amd;
 
@@ -249,11 +247,11 @@ const sinchfn_client_error *sinchfn_event_create(sinchfn_request *request, const
                                                  sinchfn_event **event)
 {
     apr_pool_t *pool = request->pool;
-    json_object *body = request->json;
+    const sinchfn_json_members *body = &request->json_members;
     const char *name;
     sinchfn_event *created;
 
-    if (!body || !json_object_is_type(body, json_type_object))
+    if (request->body_kind != SINCHFN_BODY_JSON || request->json_root != json_type_object)
         return reject(pool, apr_psprintf(pool, "The '%s' callback needs a JSON object body with Content-Type "
                                          "application/json.", route));
     if (!(name = member_string(body, "event")))
@@ -268,7 +266,7 @@ const sinchfn_client_error *sinchfn_event_create(sinchfn_request *request, const
     created = apr_pcalloc(pool, sizeof(*created));
     created->name = name;
     created->callback = sinchfn_callback_from_name(name);
-    created->json = body;
+    created->members = body;
     created->request = request;
     created->time = parse_timestamp(member_string(body, "timestamp"));
     created->to = read_destination(pool, member_object(body, "to"));
@@ -294,7 +292,7 @@ sinchfn_callback sinchfn_event_callback(const sinchfn_event *event)
 
 json_object *sinchfn_event_json(const sinchfn_event *event)
 {
-    return event->json;
+    return sinchfn_request_tree(event->request);
 }
 
 const sinchfn_request *sinchfn_event_request(const sinchfn_event *event)
@@ -304,18 +302,18 @@ const sinchfn_request *sinchfn_event_request(const sinchfn_event *event)
 
 const char *sinchfn_event_string(const sinchfn_event *event, const char *name)
 {
-    return member_string(event->json, name);
+    return member_string(event->members, name);
 }
 
 apr_int64_t sinchfn_event_int(const sinchfn_event *event, const char *name, apr_int64_t absent)
 {
-    return member_int(event->json, name, absent);
+    return member_int(event->members, name, absent);
 }
 
 #define DEFINE_STRING_MEMBER(function, member)                                              \
     const char *function(const sinchfn_event *event)                                      \
     {                                                                                     \
-        return member_string(event->json, member);                                        \
+        return member_string(event->members, member);                                        \
     }
 
 DEFINE_STRING_MEMBER(sinchfn_event_callid, "callid")
@@ -340,12 +338,12 @@ apr_time_t sinchfn_event_time(const sinchfn_event *event)
 
 apr_int64_t sinchfn_event_version(const sinchfn_event *event)
 {
-    return member_int(event->json, "version", -1);
+    return member_int(event->members, "version", -1);
 }
 
 apr_int64_t sinchfn_event_duration(const sinchfn_event *event)
 {
-    return member_int(event->json, "duration", -1);
+    return member_int(event->members, "duration", -1);
 }
 
 const sinchfn_destination *sinchfn_event_to(const sinchfn_event *event)

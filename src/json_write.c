@@ -200,16 +200,109 @@ static void append_value(json_buffer *buffer, json_object *value)
     }
 }
 
+static void start_buffer(json_buffer *buffer, apr_pool_t *pool)
+{
+    buffer->pool = pool;
+    buffer->size = 256;
+    buffer->data = apr_palloc(pool, buffer->size);
+    buffer->length = 0;
+}
+
+/* Terminates the text with a NUL and returns it, with its length without the NUL. */
+static const char *finish_buffer(json_buffer *buffer, apr_size_t *length)
+{
+    append_char(buffer, '\0');
+    *length = buffer->length - 1;
+    return buffer->data;
+}
+
 const char *sinchfn_json_serialize(apr_pool_t *pool, json_object *value, apr_size_t *length)
 {
     json_buffer buffer;
 
-    buffer.pool = pool;
-    buffer.size = 256;
-    buffer.data = apr_palloc(pool, buffer.size);
-    buffer.length = 0;
+    start_buffer(&buffer, pool);
     append_value(&buffer, value);
-    append_char(&buffer, '\0');
-    *length = buffer.length - 1;
-    return buffer.data;
+    return finish_buffer(&buffer, length);
+}
+
+/* ---- pool nodes ---- */
+
+sinchfn_node *sinchfn_node_new(apr_pool_t *pool, json_type type)
+{
+    sinchfn_node *node = apr_pcalloc(pool, sizeof(*node));
+
+    node->pool = pool;
+    node->type = type;
+    return node;
+}
+
+sinchfn_node *sinchfn_node_string(apr_pool_t *pool, const char *text)
+{
+    sinchfn_node *node = sinchfn_node_new(pool, json_type_string);
+
+    node->string = apr_pstrdup(pool, text);
+    return node;
+}
+
+sinchfn_node *sinchfn_node_add(sinchfn_node *parent, const char *key, sinchfn_node *value)
+{
+    value->key = key;
+    if (parent->last)
+        parent->last->next = value;
+    else
+        parent->first = value;
+    parent->last = value;
+    parent->count++;
+    return value;
+}
+
+static void append_node(json_buffer *buffer, const sinchfn_node *node)
+{
+    char digits[21], *first;
+    const sinchfn_node *item;
+
+    switch (node->type) {
+    case json_type_string:
+        append_string(buffer, node->string, strlen(node->string));
+        return;
+    case json_type_int:
+        first = sinchfn_format_unsigned(digits + sizeof(digits), node->integer < 0 ? 0 - (apr_uint64_t)node->integer
+                                                                                  : (apr_uint64_t)node->integer, 10);
+        if (node->integer < 0)
+            *--first = '-';
+        append(buffer, first, (apr_size_t)(digits + sizeof(digits) - first));
+        return;
+    case json_type_boolean:
+        if (node->integer)
+            append(buffer, "true", 4);
+        else
+            append(buffer, "false", 5);
+        return;
+    case json_type_array:
+    case json_type_object:
+        append_char(buffer, node->type == json_type_array ? '[' : '{');
+        for (item = node->first; item; item = item->next) {
+            if (item != node->first)
+                append_char(buffer, ',');
+            if (node->type == json_type_object) {
+                append_string(buffer, item->key, strlen(item->key));
+                append_char(buffer, ':');
+            }
+            append_node(buffer, item);
+        }
+        append_char(buffer, node->type == json_type_array ? ']' : '}');
+        return;
+    default:
+        append(buffer, "null", 4);
+        return;
+    }
+}
+
+const char *sinchfn_node_serialize(apr_pool_t *pool, const sinchfn_node *node, apr_size_t *length)
+{
+    json_buffer buffer;
+
+    start_buffer(&buffer, pool);
+    append_node(&buffer, node);
+    return finish_buffer(&buffer, length);
 }

@@ -124,51 +124,51 @@ static const char *check_run_menu(apr_pool_t *pool, const sinchfn_run_menu *opti
 
 /* ---- runMenu JSON ---- */
 
-static json_object *menu_object(const sinchfn_menu *menu)
+static sinchfn_node *menu_object(apr_pool_t *pool, const sinchfn_menu *menu)
 {
-    json_object *object = json_object_new_object();
+    sinchfn_node *object = sinchfn_node_new(pool, json_type_object);
     apr_size_t i;
 
-    json_object_object_add(object, "id", json_object_new_string(menu->id));
-    sinchfn_json_put_string(object, "mainPrompt", menu->main_prompt);
-    sinchfn_json_put_string(object, "repeatPrompt", menu->repeat_prompt);
-    sinchfn_json_put_int(object, "repeats", menu->repeats);
-    sinchfn_json_put_int(object, "maxDigits", menu->max_digits);
-    sinchfn_json_put_int(object, "timeoutMills", menu->timeout_mills);
-    sinchfn_json_put_int(object, "maxTimeoutMills", menu->max_timeout_mills);
+    sinchfn_node_add(object, "id", sinchfn_node_string(object->pool, menu->id));
+    sinchfn_node_put_string(object, "mainPrompt", menu->main_prompt);
+    sinchfn_node_put_string(object, "repeatPrompt", menu->repeat_prompt);
+    sinchfn_node_put_int(object, "repeats", menu->repeats);
+    sinchfn_node_put_int(object, "maxDigits", menu->max_digits);
+    sinchfn_node_put_int(object, "timeoutMills", menu->timeout_mills);
+    sinchfn_node_put_int(object, "maxTimeoutMills", menu->max_timeout_mills);
     if (menu->option_count > 0) {
-        json_object *list = json_object_new_array();
+        sinchfn_node *list = sinchfn_node_new(pool, json_type_array);
 
         for (i = 0; i < menu->option_count; i++) {
-            json_object *option = json_object_new_object();
+            sinchfn_node *option = sinchfn_node_new(pool, json_type_object);
 
-            json_object_object_add(option, "dtmf", json_object_new_string(menu->options[i].dtmf));
-            json_object_object_add(option, "action", json_object_new_string(menu->options[i].action));
-            json_object_array_add(list, option);
+            sinchfn_node_add(option, "dtmf", sinchfn_node_string(option->pool, menu->options[i].dtmf));
+            sinchfn_node_add(option, "action", sinchfn_node_string(option->pool, menu->options[i].action));
+            sinchfn_node_add(list, NULL, option);
         }
-        json_object_object_add(object, "options", list);
+        sinchfn_node_add(object, "options", list);
     }
     return object;
 }
 
-const char *sinchfn_run_menu_action(apr_pool_t *pool, const sinchfn_run_menu *options, json_object **action)
+const char *sinchfn_run_menu_action(apr_pool_t *pool, const sinchfn_run_menu *options, sinchfn_node **action)
 {
     const char *problem;
-    json_object *menus;
+    sinchfn_node *menus;
     apr_size_t i;
 
     if ((problem = check_run_menu(pool, options)))
         return problem;
 
-    *action = sinchfn_svaml_element("runMenu");
-    sinchfn_json_put_bool(*action, "barge", options->barge);
-    sinchfn_json_put_string(*action, "locale", options->locale);
-    sinchfn_json_put_string(*action, "mainMenu", options->main_menu);
-    sinchfn_json_put_bool(*action, "enableVoice", options->enable_voice);
-    menus = json_object_new_array();
+    *action = sinchfn_svaml_element(pool, "runMenu");
+    sinchfn_node_put_bool(*action, "barge", options->barge);
+    sinchfn_node_put_string(*action, "locale", options->locale);
+    sinchfn_node_put_string(*action, "mainMenu", options->main_menu);
+    sinchfn_node_put_bool(*action, "enableVoice", options->enable_voice);
+    menus = sinchfn_node_new(pool, json_type_array);
     for (i = 0; i < options->menu_count; i++)
-        json_object_array_add(menus, menu_object(&options->menus[i]));
-    json_object_object_add(*action, "menus", menus);
+        sinchfn_node_add(menus, NULL, menu_object(pool, &options->menus[i]));
+    sinchfn_node_add(*action, "menus", menus);
     return NULL;
 }
 

@@ -384,6 +384,36 @@ static int is_json_media_type(const char *type)
            (length > 5 && !strcmp(type + length - 5, "+json"));
 }
 
+/* Accepts a JSON body that simdjson accepts and indexes its members, leaving json-c's tree
+ * for when a handler requests it. simdjson rejects everything find_lenient_json finds
+ * (the fuzz_json target checks that both paths accept the same bodies). Any other body
+ * goes through sinchfn_parse_json, which words the error, or parses at once a body that
+ * only json-c accepts, such as one larger than SINCHFN_JSON_INDEX_MAX. */
+static const sinchfn_client_error *parse_json_body(sinchfn_request *request, const char *body, apr_size_t length)
+{
+    const sinchfn_client_error *invalid;
+    const char *padded = body;
+
+    if (length <= SINCHFN_JSON_INDEX_MAX && (length < 3 || memcmp(body, "\xef\xbb\xbf", 3))) {
+        if (request->body_capacity < length + SINCHFN_JSON_PADDING) {
+            char *copy = apr_palloc(request->pool, length + SINCHFN_JSON_PADDING);
+
+            memcpy(copy, body, length);
+            memset(copy + length, 0, SINCHFN_JSON_PADDING);
+            padded = copy;
+        }
+        if (sinchfn_json_index(request->pool, padded, length, &request->json_root, &request->json_members))
+            return NULL;
+        request->json_members.count = 0;
+    }
+    if ((invalid = sinchfn_parse_json(request->pool, body, length, &request->json)))
+        return invalid;
+    request->json_root = json_object_get_type(request->json);
+    if (request->json_root == json_type_object)
+        sinchfn_json_index_tree(request->pool, request->json, &request->json_members);
+    return NULL;
+}
+
 const sinchfn_client_error *sinchfn_request_parse_body(sinchfn_request *request, const char *body,
                                                        apr_size_t length)
 {
@@ -395,13 +425,15 @@ const sinchfn_client_error *sinchfn_request_parse_body(sinchfn_request *request,
         request->body_kind = SINCHFN_BODY_NONE;
         return NULL;
     }
+    if (body != request->body)
+        request->body_capacity = 0;
     request->body = body;
     request->body_length = length;
 
     type = media_type(request->pool, apr_table_get(request->headers, "Content-Type"));
     if (is_json_media_type(type)) {
         request->body_kind = SINCHFN_BODY_JSON;
-        return sinchfn_parse_json(request->pool, body, length, &request->json);
+        return parse_json_body(request, body, length);
     }
     if (!strcmp(type, "application/x-www-form-urlencoded")) {
         request->body_kind = SINCHFN_BODY_FORM;
@@ -468,21 +500,31 @@ const char *sinchfn_request_body(const sinchfn_request *request, apr_size_t *len
     return request->body;
 }
 
+json_object *sinchfn_request_tree(const sinchfn_request *request)
+{
+    /* The tree is built once and only adds to the request, so a const request stays
+     * unchanged for everything its caller can read. */
+    sinchfn_request *parsed = (sinchfn_request *)request;
+
+    if (!request->json && request->body_kind == SINCHFN_BODY_JSON && request->body &&
+        sinchfn_parse_json(request->pool, request->body, request->body_length, &parsed->json))
+        parsed->json = NULL;
+    return request->json;
+}
+
 json_object *sinchfn_request_json(const sinchfn_request *request)
 {
-    return request->json;
+    return sinchfn_request_tree(request);
 }
 
 const char *sinchfn_request_json_string(const sinchfn_request *request, const char *name)
 {
-    json_object *member;
+    const sinchfn_json_member *member;
 
-    if (!request->json || !json_object_is_type(request->json, json_type_object))
+    if (request->body_kind != SINCHFN_BODY_JSON || !(member = sinchfn_json_member_get(&request->json_members, name)) ||
+        member->type != json_type_string)
         return NULL;
-    if (!json_object_object_get_ex(request->json, name, &member) ||
-        !json_object_is_type(member, json_type_string))
-        return NULL;
-    return json_object_get_string(member);
+    return member->string;
 }
 
 const char *sinchfn_request_form(const sinchfn_request *request, const char *name)

@@ -12,16 +12,13 @@
 #include <apr_time.h>
 
 #include "sinchfn.h"
+#include "json_index.h"
 
 /* Log levels, numbered like syslog and httpd's APLOG_* so the glue passes them through. */
 #define SINCHFN_LOG_ERROR 3
 #define SINCHFN_LOG_WARN 4
 #define SINCHFN_LOG_INFO 6
 #define SINCHFN_LOG_DEBUG 7
-
-/* Maximum nesting of arrays and objects in a JSON body; deeper bodies are rejected
- * with 400 before a handler runs. */
-#define SINCHFN_JSON_MAX_DEPTH 64
 
 /* Default cap of a request body in bytes (SinchMaxBodySize). */
 #define SINCHFN_DEFAULT_MAX_BODY (1024 * 1024)
@@ -70,7 +67,12 @@ struct sinchfn_request {
     apr_array_header_t *query; /* of sinchfn_param */
     const char *body;          /* NULL when no body; else NUL-terminated after body_length bytes */
     apr_size_t body_length;
+    apr_size_t body_capacity;  /* bytes readable at body, at least body_length + 1 */
     sinchfn_body_kind body_kind;
+    /* A JSON body's value: its type and, for an object, its members, set when the body
+     * is accepted. The json-c tree is built on first use by sinchfn_request_tree. */
+    json_type json_root;
+    sinchfn_json_members json_members;
     json_object *json;
     apr_array_header_t *form; /* of sinchfn_param; empty unless the body is a form */
 };
@@ -169,6 +171,9 @@ const sinchfn_client_error *sinchfn_parse_json(apr_pool_t *pool, const char *tex
  * its two configuration passes. */
 const sinchfn_client_error *sinchfn_parse_json_file(apr_pool_t *pool, const char *text, apr_size_t length,
                                                     json_object **value);
+/* Returns the json-c tree of a JSON body, parsing it on first use, or NULL when the body
+ * is not JSON. */
+json_object *sinchfn_request_tree(const sinchfn_request *request);
 /* Returns the offset of the first byte that is not strict UTF-8 (RFC 3629), or -1. */
 apr_ssize_t sinchfn_utf8_invalid_offset(const char *text, apr_size_t length);
 /* Ties a json-c value to a pool so it is released with it. */
@@ -198,6 +203,27 @@ int sinchfn_response_final_status(const sinchfn_response *response);
 /* Serializes a JSON value without slash escaping into pool memory. */
 const char *sinchfn_json_serialize(apr_pool_t *pool, json_object *value, apr_size_t *length);
 
+/* A JSON value kept in a pool: SVAML documents are small trees that are built once and
+ * written once, and json-c would allocate a hash table for each object and release each
+ * value on its own. Strings are copied into the pool. */
+typedef struct sinchfn_node sinchfn_node;
+struct sinchfn_node {
+    apr_pool_t *pool;
+    json_type type;     /* object, array, string, int, boolean or null */
+    const char *key;    /* the member name, inside an object */
+    const char *string; /* json_type_string */
+    apr_int64_t integer; /* json_type_int; 0 or 1 for json_type_boolean */
+    int count;          /* members or items */
+    sinchfn_node *first, *last, *next;
+};
+
+sinchfn_node *sinchfn_node_new(apr_pool_t *pool, json_type type);
+sinchfn_node *sinchfn_node_string(apr_pool_t *pool, const char *text);
+/* Appends value to an object under key, or to an array with key NULL; returns value. */
+sinchfn_node *sinchfn_node_add(sinchfn_node *parent, const char *key, sinchfn_node *value);
+/* Serializes a node as sinchfn_json_serialize would serialize the same json-c value. */
+const char *sinchfn_node_serialize(apr_pool_t *pool, const sinchfn_node *node, apr_size_t *length);
+
 /* ---- voice ---- */
 
 /* Returns the callback a name stands for ("ice" ...), or 0 for any other name. */
@@ -209,7 +235,10 @@ sinchfn_svaml *sinchfn_svaml_create(apr_pool_t *pool, const char *callback);
 int sinchfn_svaml_has_action(const sinchfn_svaml *svaml);
 /* The SVAML document, `action` first and `instructions` only when there are any. The
  * value is owned by the builder's pool. */
+/* Returns the document as a json-c tree owned by the builder's pool. */
 json_object *sinchfn_svaml_document(sinchfn_svaml *svaml);
+/* Writes the document sinchfn_svaml_document would build, without building it. */
+const char *sinchfn_svaml_write(sinchfn_svaml *svaml, apr_size_t *length);
 /* Whether the callback kind is answered with SVAML (ice, ace, pie) or with an empty 200. */
 int sinchfn_callback_takes_svaml(const char *callback);
 
@@ -230,7 +259,7 @@ sinchfn_svaml *sinchfn_svaml_fallback(apr_pool_t *pool, const char *callback, co
 
 /* Checks runMenu options and builds the action object. Returns NULL on success, else a
  * message naming the menu and the value. */
-const char *sinchfn_run_menu_action(apr_pool_t *pool, const sinchfn_run_menu *options, json_object **action);
+const char *sinchfn_run_menu_action(apr_pool_t *pool, const sinchfn_run_menu *options, sinchfn_node **action);
 
 /* ---- function objects ---- */
 

@@ -115,76 +115,89 @@ sinchfn_status sinchfn_svaml_check(sinchfn_svaml *svaml, const char *name, int i
     return SINCHFN_OK;
 }
 
-json_object *sinchfn_svaml_element(const char *name)
+sinchfn_node *sinchfn_svaml_element(apr_pool_t *pool, const char *name)
 {
-    json_object *object = json_object_new_object();
+    sinchfn_node *element = sinchfn_node_new(pool, json_type_object);
 
-    json_object_object_add(object, "name", json_object_new_string(name));
-    return object;
+    sinchfn_node_add(element, "name", sinchfn_node_string(pool, name));
+    return element;
 }
 
-/* Visits one value of an element: stops on a key or string that is not valid UTF-8. A
- * value with user data (a double's original text, a custom serializer's state) is checked
- * as json-c writes it, without its members. */
-static int find_invalid_utf8(json_object *value, const char *key)
+/* Returns the first key or string in node or below it that is not valid UTF-8, or NULL. */
+static const char *find_invalid_utf8(const sinchfn_node *node)
 {
-    size_t length = 0;
-    const char *text;
+    const sinchfn_node *item;
+    const char *invalid;
 
-    if (key && sinchfn_utf8_invalid_offset(key, strlen(key)) >= 0)
-        return 1;
-    if (value && json_object_get_userdata(value)) {
-        text = json_object_to_json_string_length(value, JSON_C_TO_STRING_PLAIN, &length);
-        return sinchfn_utf8_invalid_offset(text, length) >= 0 ? 1 : -1;
+    if (node->key && sinchfn_utf8_invalid_offset(node->key, strlen(node->key)) >= 0)
+        return node->key;
+    if (node->type == json_type_string && sinchfn_utf8_invalid_offset(node->string, strlen(node->string)) >= 0)
+        return node->string;
+    for (item = node->first; item; item = item->next) {
+        if ((invalid = find_invalid_utf8(item)))
+            return invalid;
     }
-    if (json_object_is_type(value, json_type_string))
-        return sinchfn_utf8_invalid_offset(json_object_get_string(value),
-                                           (apr_size_t)json_object_get_string_len(value)) >= 0;
-    return 0;
+    return NULL;
 }
 
-/* Rejects and releases an element with a string that is not UTF-8, since the document
- * would not be JSON that Sinch can parse. json-c copies strings byte for byte. */
-static sinchfn_status check_utf8(sinchfn_svaml *svaml, json_object *element)
+/* Rejects an element with a string that is not UTF-8, since the document would not be
+ * JSON that Sinch can parse. Strings are copied byte for byte. */
+static sinchfn_status check_utf8(sinchfn_svaml *svaml, sinchfn_node *element)
 {
-    json_object *name;
-    sinchfn_status status;
-
-    if (!sinchfn_json_find(element, NULL, find_invalid_utf8))
+    if (!find_invalid_utf8(element))
         return SINCHFN_OK;
-    json_object_object_get_ex(element, "name", &name);
-    status = sinchfn_svaml_reject(svaml, "'%s' has a string that is not valid UTF-8; pass UTF-8 text",
-                                  json_object_get_string(name));
-    json_object_put(element);
-    return status;
+    return sinchfn_svaml_reject(svaml, "'%s' has a string that is not valid UTF-8; pass UTF-8 text",
+                                element->first->string);
 }
 
-sinchfn_status sinchfn_svaml_add_instruction(sinchfn_svaml *svaml, json_object *instruction)
+sinchfn_status sinchfn_svaml_add_instruction(sinchfn_svaml *svaml, sinchfn_node *instruction)
 {
     if (check_utf8(svaml, instruction) != SINCHFN_OK)
         return SINCHFN_ERROR;
     if (!svaml->instructions)
-        svaml->instructions = sinchfn_json_pool_own(svaml->pool, json_object_new_array());
-    json_object_array_add(svaml->instructions, instruction);
+        svaml->instructions = sinchfn_node_new(svaml->pool, json_type_array);
+    sinchfn_node_add(svaml->instructions, NULL, instruction);
     return SINCHFN_OK;
 }
 
-sinchfn_status sinchfn_svaml_set_action(sinchfn_svaml *svaml, json_object *action)
+sinchfn_status sinchfn_svaml_set_action(sinchfn_svaml *svaml, sinchfn_node *action)
 {
     if (check_utf8(svaml, action) != SINCHFN_OK)
         return SINCHFN_ERROR;
-    svaml->action = sinchfn_json_pool_own(svaml->pool, action);
+    svaml->action = action;
     return SINCHFN_OK;
+}
+
+const char *sinchfn_svaml_write(sinchfn_svaml *svaml, apr_size_t *length)
+{
+    sinchfn_node document = { 0 }, action = { 0 }, instructions;
+
+    /* The document refers to the parts through copies, since a node is linked into one
+     * parent only. */
+    document.pool = svaml->pool;
+    document.type = json_type_object;
+    if (svaml->action)
+        action = *svaml->action;
+    else
+        action.type = json_type_null;
+    action.next = NULL;
+    sinchfn_node_add(&document, "action", &action);
+    if (svaml->instructions) {
+        instructions = *svaml->instructions;
+        instructions.next = NULL;
+        sinchfn_node_add(&document, "instructions", &instructions);
+    }
+    return sinchfn_node_serialize(svaml->pool, &document, length);
 }
 
 json_object *sinchfn_svaml_document(sinchfn_svaml *svaml)
 {
-    json_object *document = sinchfn_json_pool_own(svaml->pool, json_object_new_object());
+    json_object *document = NULL;
+    apr_size_t length;
+    const char *text = sinchfn_svaml_write(svaml, &length);
 
-    /* The document takes extra references so the pool cleanups of the parts stay valid. */
-    json_object_object_add(document, "action", json_object_get(svaml->action));
-    if (svaml->instructions)
-        json_object_object_add(document, "instructions", json_object_get(svaml->instructions));
+    if (sinchfn_parse_json(svaml->pool, text, length, &document))
+        return NULL;
     return document;
 }
 
@@ -194,7 +207,7 @@ const char *sinchfn_svaml_serialize(sinchfn_svaml *svaml)
 
     if (svaml->error || !svaml->action)
         return NULL;
-    return sinchfn_json_serialize(svaml->pool, sinchfn_svaml_document(svaml), &length);
+    return sinchfn_svaml_write(svaml, &length);
 }
 
 sinchfn_svaml *sinchfn_svaml_fallback(apr_pool_t *pool, const char *callback, const sinchfn_voice_fallback *fallback)
@@ -215,33 +228,31 @@ sinchfn_svaml *sinchfn_svaml_fallback(apr_pool_t *pool, const char *callback, co
     return svaml;
 }
 
-/* ---- JSON helpers ---- */
+/* ---- element helpers ---- */
 
-void sinchfn_json_put_string(json_object *object, const char *key, const char *value)
+void sinchfn_node_put_string(sinchfn_node *object, const char *key, const char *value)
 {
     if (value)
-        json_object_object_add(object, key, json_object_new_string(value));
+        sinchfn_node_add(object, key, sinchfn_node_string(object->pool, value));
 }
 
-void sinchfn_json_put_bool(json_object *object, const char *key, sinchfn_bool value)
+void sinchfn_node_put_bool(sinchfn_node *object, const char *key, sinchfn_bool value)
 {
     if (value != SINCHFN_UNSET)
-        json_object_object_add(object, key, json_object_new_boolean(value == SINCHFN_TRUE));
+        sinchfn_node_add(object, key, sinchfn_node_new(object->pool, json_type_boolean))->integer =
+            value == SINCHFN_TRUE;
 }
 
-void sinchfn_json_put_int(json_object *object, const char *key, sinchfn_int value)
+void sinchfn_node_put_int(sinchfn_node *object, const char *key, sinchfn_int value)
 {
     if (value.set)
-        json_object_object_add(object, key, json_object_new_int64(value.value));
+        sinchfn_node_add(object, key, sinchfn_node_new(object->pool, json_type_int))->integer = value.value;
 }
 
-void sinchfn_json_put_unless_empty(json_object *object, const char *key, json_object *value)
+void sinchfn_node_put_unless_empty(sinchfn_node *object, const char *key, sinchfn_node *value)
 {
-    if (json_object_object_length(value) == 0) {
-        json_object_put(value);
-        return;
-    }
-    json_object_object_add(object, key, value);
+    if (value->count > 0)
+        sinchfn_node_add(object, key, value);
 }
 
 int sinchfn_bool_valid(sinchfn_bool value)
@@ -262,22 +273,22 @@ const char *sinchfn_find_invalid_char(const char *text, const char *allowed)
 
 sinchfn_status sinchfn_svaml_say(sinchfn_svaml *svaml, const char *text, const char *locale)
 {
-    json_object *say;
+    sinchfn_node *say;
 
     if (sinchfn_svaml_check(svaml, "say", 0) != SINCHFN_OK)
         return SINCHFN_ERROR;
     if (!text)
         return sinchfn_svaml_reject(svaml, "say needs a text");
 
-    say = sinchfn_svaml_element("say");
-    json_object_object_add(say, "text", json_object_new_string(text));
-    sinchfn_json_put_string(say, "locale", locale);
+    say = sinchfn_svaml_element(svaml->pool, "say");
+    sinchfn_node_add(say, "text", sinchfn_node_string(svaml->pool, text));
+    sinchfn_node_put_string(say, "locale", locale);
     return sinchfn_svaml_add_instruction(svaml, say);
 }
 
 sinchfn_status sinchfn_svaml_play_files(sinchfn_svaml *svaml, const char *const *ids, const char *locale)
 {
-    json_object *play, *list;
+    sinchfn_node *play, *list;
     apr_size_t i;
 
     if (sinchfn_svaml_check(svaml, "playFiles", 0) != SINCHFN_OK)
@@ -289,18 +300,18 @@ sinchfn_status sinchfn_svaml_play_files(sinchfn_svaml *svaml, const char *const 
             return sinchfn_svaml_reject(svaml, "playFiles id %" APR_SIZE_T_FMT " is empty", i);
     }
 
-    play = sinchfn_svaml_element("playFiles");
-    list = json_object_new_array();
+    play = sinchfn_svaml_element(svaml->pool, "playFiles");
+    list = sinchfn_node_new(svaml->pool, json_type_array);
     for (i = 0; ids[i]; i++)
-        json_object_array_add(list, json_object_new_string(ids[i]));
-    json_object_object_add(play, "ids", list);
-    sinchfn_json_put_string(play, "locale", locale);
+        sinchfn_node_add(list, NULL, sinchfn_node_string(svaml->pool, ids[i]));
+    sinchfn_node_add(play, "ids", list);
+    sinchfn_node_put_string(play, "locale", locale);
     return sinchfn_svaml_add_instruction(svaml, play);
 }
 
 sinchfn_status sinchfn_svaml_set_cookie(sinchfn_svaml *svaml, const char *key, const char *value)
 {
-    json_object *cookie;
+    sinchfn_node *cookie;
 
     if (sinchfn_svaml_check(svaml, "setCookie", 0) != SINCHFN_OK)
         return SINCHFN_ERROR;
@@ -309,15 +320,15 @@ sinchfn_status sinchfn_svaml_set_cookie(sinchfn_svaml *svaml, const char *key, c
     if (!value)
         return sinchfn_svaml_reject(svaml, "setCookie '%s' needs a value (it may be empty)", key);
 
-    cookie = sinchfn_svaml_element("setCookie");
-    json_object_object_add(cookie, "key", json_object_new_string(key));
-    json_object_object_add(cookie, "value", json_object_new_string(value));
+    cookie = sinchfn_svaml_element(svaml->pool, "setCookie");
+    sinchfn_node_add(cookie, "key", sinchfn_node_string(svaml->pool, key));
+    sinchfn_node_add(cookie, "value", sinchfn_node_string(svaml->pool, value));
     return sinchfn_svaml_add_instruction(svaml, cookie);
 }
 
 sinchfn_status sinchfn_svaml_send_dtmf(sinchfn_svaml *svaml, const char *value)
 {
-    json_object *dtmf;
+    sinchfn_node *dtmf;
     const char *invalid;
 
     if (sinchfn_svaml_check(svaml, "sendDtmf", 0) != SINCHFN_OK)
@@ -328,8 +339,8 @@ sinchfn_status sinchfn_svaml_send_dtmf(sinchfn_svaml *svaml, const char *value)
         return sinchfn_svaml_reject(svaml, "sendDtmf value '%s' has the invalid character '%c'; use 0-9, *, # "
                                     "and w", value, *invalid);
 
-    dtmf = sinchfn_svaml_element("sendDtmf");
-    json_object_object_add(dtmf, "value", json_object_new_string(value));
+    dtmf = sinchfn_svaml_element(svaml->pool, "sendDtmf");
+    sinchfn_node_add(dtmf, "value", sinchfn_node_string(svaml->pool, value));
     return sinchfn_svaml_add_instruction(svaml, dtmf);
 }
 
@@ -337,27 +348,27 @@ sinchfn_status sinchfn_svaml_answer(sinchfn_svaml *svaml)
 {
     if (sinchfn_svaml_check(svaml, "answer", 0) != SINCHFN_OK)
         return SINCHFN_ERROR;
-    return sinchfn_svaml_add_instruction(svaml, sinchfn_svaml_element("answer"));
+    return sinchfn_svaml_add_instruction(svaml, sinchfn_svaml_element(svaml->pool, "answer"));
 }
 
-static json_object *recording_options(const sinchfn_recording_options *options)
+static sinchfn_node *recording_options(apr_pool_t *pool, const sinchfn_recording_options *options)
 {
-    json_object *object = json_object_new_object();
-    json_object *transcription = json_object_new_object();
+    sinchfn_node *object = sinchfn_node_new(pool, json_type_object);
+    sinchfn_node *transcription = sinchfn_node_new(pool, json_type_object);
 
-    sinchfn_json_put_string(object, "destinationUrl", options->destination_url);
-    sinchfn_json_put_string(object, "credentials", options->credentials);
-    sinchfn_json_put_string(object, "format", options->format);
-    sinchfn_json_put_bool(object, "notificationEvents", options->notification_events);
-    sinchfn_json_put_bool(transcription, "enabled", options->transcription.enabled);
-    sinchfn_json_put_string(transcription, "locale", options->transcription.locale);
-    sinchfn_json_put_unless_empty(object, "transcriptionOptions", transcription);
+    sinchfn_node_put_string(object, "destinationUrl", options->destination_url);
+    sinchfn_node_put_string(object, "credentials", options->credentials);
+    sinchfn_node_put_string(object, "format", options->format);
+    sinchfn_node_put_bool(object, "notificationEvents", options->notification_events);
+    sinchfn_node_put_bool(transcription, "enabled", options->transcription.enabled);
+    sinchfn_node_put_string(transcription, "locale", options->transcription.locale);
+    sinchfn_node_put_unless_empty(object, "transcriptionOptions", transcription);
     return object;
 }
 
 sinchfn_status sinchfn_svaml_start_recording(sinchfn_svaml *svaml, const sinchfn_recording_options *options)
 {
-    json_object *start;
+    sinchfn_node *start;
 
     if (sinchfn_svaml_check(svaml, "startRecording", 0) != SINCHFN_OK)
         return SINCHFN_ERROR;
@@ -366,9 +377,9 @@ sinchfn_status sinchfn_svaml_start_recording(sinchfn_svaml *svaml, const sinchfn
         return sinchfn_svaml_reject(svaml, "startRecording has a boolean option that is not SINCHFN_UNSET, "
                                     "SINCHFN_FALSE or SINCHFN_TRUE");
 
-    start = sinchfn_svaml_element("startRecording");
+    start = sinchfn_svaml_element(svaml->pool, "startRecording");
     if (options)
-        sinchfn_json_put_unless_empty(start, "options", recording_options(options));
+        sinchfn_node_put_unless_empty(start, "options", recording_options(svaml->pool, options));
     return sinchfn_svaml_add_instruction(svaml, start);
 }
 
@@ -376,5 +387,5 @@ sinchfn_status sinchfn_svaml_stop_recording(sinchfn_svaml *svaml)
 {
     if (sinchfn_svaml_check(svaml, "stopRecording", 0) != SINCHFN_OK)
         return SINCHFN_ERROR;
-    return sinchfn_svaml_add_instruction(svaml, sinchfn_svaml_element("stopRecording"));
+    return sinchfn_svaml_add_instruction(svaml, sinchfn_svaml_element(svaml->pool, "stopRecording"));
 }

@@ -11,7 +11,7 @@ static sinchfn_status set_simple_action(sinchfn_svaml *svaml, const char *name)
 {
     if (sinchfn_svaml_check(svaml, name, 1) != SINCHFN_OK)
         return SINCHFN_ERROR;
-    return sinchfn_svaml_set_action(svaml, sinchfn_svaml_element(name));
+    return sinchfn_svaml_set_action(svaml, sinchfn_svaml_element(svaml->pool, name));
 }
 
 sinchfn_status sinchfn_svaml_hangup(sinchfn_svaml *svaml)
@@ -70,31 +70,31 @@ static sinchfn_status check_call_headers(sinchfn_svaml *svaml, const char *actio
 
 /* ---- option writers ---- */
 
-static json_object *destination_object(const sinchfn_destination *destination)
+static sinchfn_node *destination_object(apr_pool_t *pool, const sinchfn_destination *destination)
 {
-    json_object *object = json_object_new_object();
+    sinchfn_node *object = sinchfn_node_new(pool, json_type_object);
 
-    sinchfn_json_put_string(object, "type", destination->type);
-    sinchfn_json_put_string(object, "endpoint", destination->endpoint);
+    sinchfn_node_put_string(object, "type", destination->type);
+    sinchfn_node_put_string(object, "endpoint", destination->endpoint);
     return object;
 }
 
-static void put_call_headers(json_object *element, const sinchfn_call_header *headers, apr_size_t count)
+static void put_call_headers(sinchfn_node *element, const sinchfn_call_header *headers, apr_size_t count)
 {
-    json_object *list;
+    sinchfn_node *list;
     apr_size_t i;
 
     if (count == 0)
         return;
-    list = json_object_new_array();
+    list = sinchfn_node_new(element->pool, json_type_array);
     for (i = 0; i < count; i++) {
-        json_object *header = json_object_new_object();
+        sinchfn_node *header = sinchfn_node_new(element->pool, json_type_object);
 
-        json_object_object_add(header, "key", json_object_new_string(headers[i].key));
-        json_object_object_add(header, "value", json_object_new_string(headers[i].value));
-        json_object_array_add(list, header);
+        sinchfn_node_add(header, "key", sinchfn_node_string(header->pool, headers[i].key));
+        sinchfn_node_add(header, "value", sinchfn_node_string(header->pool, headers[i].value));
+        sinchfn_node_add(list, NULL, header);
     }
-    json_object_object_add(element, "callHeaders", list);
+    sinchfn_node_add(element, "callHeaders", list);
 }
 
 /* ---- connectPstn ---- */
@@ -120,7 +120,7 @@ static sinchfn_status check_connect_pstn(sinchfn_svaml *svaml, const sinchfn_con
 sinchfn_status sinchfn_svaml_connect_pstn(sinchfn_svaml *svaml, const sinchfn_connect_pstn *options)
 {
     static const sinchfn_connect_pstn none;
-    json_object *action, *amd;
+    sinchfn_node *action, *amd;
 
     if (sinchfn_svaml_check(svaml, "connectPstn", 1) != SINCHFN_OK)
         return SINCHFN_ERROR;
@@ -129,19 +129,19 @@ sinchfn_status sinchfn_svaml_connect_pstn(sinchfn_svaml *svaml, const sinchfn_co
     if (check_connect_pstn(svaml, options) != SINCHFN_OK)
         return SINCHFN_ERROR;
 
-    action = sinchfn_svaml_element("connectPstn");
-    sinchfn_json_put_string(action, "number", options->number);
-    sinchfn_json_put_string(action, "locale", options->locale);
-    sinchfn_json_put_int(action, "maxDuration", options->max_duration);
-    sinchfn_json_put_int(action, "dialTimeout", options->dial_timeout);
-    sinchfn_json_put_string(action, "cli", options->cli);
-    sinchfn_json_put_bool(action, "suppressCallbacks", options->suppress_callbacks);
-    sinchfn_json_put_string(action, "dtmf", options->dtmf);
-    sinchfn_json_put_string(action, "indications", options->indications);
-    amd = json_object_new_object();
-    sinchfn_json_put_bool(amd, "enabled", options->amd.enabled);
-    sinchfn_json_put_bool(amd, "async", options->amd.async);
-    sinchfn_json_put_unless_empty(action, "amd", amd);
+    action = sinchfn_svaml_element(svaml->pool, "connectPstn");
+    sinchfn_node_put_string(action, "number", options->number);
+    sinchfn_node_put_string(action, "locale", options->locale);
+    sinchfn_node_put_int(action, "maxDuration", options->max_duration);
+    sinchfn_node_put_int(action, "dialTimeout", options->dial_timeout);
+    sinchfn_node_put_string(action, "cli", options->cli);
+    sinchfn_node_put_bool(action, "suppressCallbacks", options->suppress_callbacks);
+    sinchfn_node_put_string(action, "dtmf", options->dtmf);
+    sinchfn_node_put_string(action, "indications", options->indications);
+    amd = sinchfn_node_new(svaml->pool, json_type_object);
+    sinchfn_node_put_bool(amd, "enabled", options->amd.enabled);
+    sinchfn_node_put_bool(amd, "async", options->amd.async);
+    sinchfn_node_put_unless_empty(action, "amd", amd);
     return sinchfn_svaml_set_action(svaml, action);
 }
 
@@ -149,7 +149,7 @@ sinchfn_status sinchfn_svaml_connect_pstn(sinchfn_svaml *svaml, const sinchfn_co
 
 sinchfn_status sinchfn_svaml_connect_mxp(sinchfn_svaml *svaml, const sinchfn_connect_mxp *options)
 {
-    json_object *action;
+    sinchfn_node *action;
 
     if (sinchfn_svaml_check(svaml, "connectMxp", 1) != SINCHFN_OK)
         return SINCHFN_ERROR;
@@ -159,8 +159,8 @@ sinchfn_status sinchfn_svaml_connect_mxp(sinchfn_svaml *svaml, const sinchfn_con
         check_call_headers(svaml, "connectMxp", options->call_headers, options->call_header_count) != SINCHFN_OK)
         return SINCHFN_ERROR;
 
-    action = sinchfn_svaml_element("connectMxp");
-    json_object_object_add(action, "destination", destination_object(&options->destination));
+    action = sinchfn_svaml_element(svaml->pool, "connectMxp");
+    sinchfn_node_add(action, "destination", destination_object(svaml->pool, &options->destination));
     put_call_headers(action, options->call_headers, options->call_header_count);
     return sinchfn_svaml_set_action(svaml, action);
 }
@@ -169,7 +169,7 @@ sinchfn_status sinchfn_svaml_connect_mxp(sinchfn_svaml *svaml, const sinchfn_con
 
 sinchfn_status sinchfn_svaml_connect_conf(sinchfn_svaml *svaml, const sinchfn_connect_conf *options)
 {
-    json_object *action, *dtmf;
+    sinchfn_node *action, *dtmf;
 
     if (sinchfn_svaml_check(svaml, "connectConf", 1) != SINCHFN_OK)
         return SINCHFN_ERROR;
@@ -181,14 +181,14 @@ sinchfn_status sinchfn_svaml_connect_conf(sinchfn_svaml *svaml, const sinchfn_co
                            options->dtmf_options.timeout_mills) != SINCHFN_OK)
         return SINCHFN_ERROR;
 
-    action = sinchfn_svaml_element("connectConf");
-    json_object_object_add(action, "conferenceId", json_object_new_string(options->conference_id));
-    dtmf = json_object_new_object();
-    sinchfn_json_put_string(dtmf, "mode", options->dtmf_options.mode);
-    sinchfn_json_put_int(dtmf, "maxDigits", options->dtmf_options.max_digits);
-    sinchfn_json_put_int(dtmf, "timeoutMills", options->dtmf_options.timeout_mills);
-    sinchfn_json_put_unless_empty(action, "conferenceDtmfOptions", dtmf);
-    sinchfn_json_put_string(action, "moh", options->moh);
+    action = sinchfn_svaml_element(svaml->pool, "connectConf");
+    sinchfn_node_add(action, "conferenceId", sinchfn_node_string(action->pool, options->conference_id));
+    dtmf = sinchfn_node_new(svaml->pool, json_type_object);
+    sinchfn_node_put_string(dtmf, "mode", options->dtmf_options.mode);
+    sinchfn_node_put_int(dtmf, "maxDigits", options->dtmf_options.max_digits);
+    sinchfn_node_put_int(dtmf, "timeoutMills", options->dtmf_options.timeout_mills);
+    sinchfn_node_put_unless_empty(action, "conferenceDtmfOptions", dtmf);
+    sinchfn_node_put_string(action, "moh", options->moh);
     return sinchfn_svaml_set_action(svaml, action);
 }
 
@@ -196,7 +196,7 @@ sinchfn_status sinchfn_svaml_connect_conf(sinchfn_svaml *svaml, const sinchfn_co
 
 sinchfn_status sinchfn_svaml_connect_sip(sinchfn_svaml *svaml, const sinchfn_connect_sip *options)
 {
-    json_object *action;
+    sinchfn_node *action;
 
     if (sinchfn_svaml_check(svaml, "connectSip", 1) != SINCHFN_OK)
         return SINCHFN_ERROR;
@@ -208,14 +208,14 @@ sinchfn_status sinchfn_svaml_connect_sip(sinchfn_svaml *svaml, const sinchfn_con
         check_call_headers(svaml, "connectSip", options->call_headers, options->call_header_count) != SINCHFN_OK)
         return SINCHFN_ERROR;
 
-    action = sinchfn_svaml_element("connectSip");
-    json_object_object_add(action, "destination", destination_object(&options->destination));
-    sinchfn_json_put_int(action, "maxDuration", options->max_duration);
-    sinchfn_json_put_string(action, "cli", options->cli);
-    sinchfn_json_put_string(action, "transport", options->transport);
-    sinchfn_json_put_bool(action, "suppressCallbacks", options->suppress_callbacks);
+    action = sinchfn_svaml_element(svaml->pool, "connectSip");
+    sinchfn_node_add(action, "destination", destination_object(svaml->pool, &options->destination));
+    sinchfn_node_put_int(action, "maxDuration", options->max_duration);
+    sinchfn_node_put_string(action, "cli", options->cli);
+    sinchfn_node_put_string(action, "transport", options->transport);
+    sinchfn_node_put_bool(action, "suppressCallbacks", options->suppress_callbacks);
     put_call_headers(action, options->call_headers, options->call_header_count);
-    sinchfn_json_put_string(action, "moh", options->moh);
+    sinchfn_node_put_string(action, "moh", options->moh);
     return sinchfn_svaml_set_action(svaml, action);
 }
 
@@ -223,7 +223,7 @@ sinchfn_status sinchfn_svaml_connect_sip(sinchfn_svaml *svaml, const sinchfn_con
 
 sinchfn_status sinchfn_svaml_connect_stream(sinchfn_svaml *svaml, const sinchfn_connect_stream *options)
 {
-    json_object *action, *streaming;
+    sinchfn_node *action, *streaming;
 
     if (sinchfn_svaml_check(svaml, "connectStream", 1) != SINCHFN_OK)
         return SINCHFN_ERROR;
@@ -236,13 +236,13 @@ sinchfn_status sinchfn_svaml_connect_stream(sinchfn_svaml *svaml, const sinchfn_
         check_call_headers(svaml, "connectStream", options->call_headers, options->call_header_count) != SINCHFN_OK)
         return SINCHFN_ERROR;
 
-    action = sinchfn_svaml_element("connectStream");
-    json_object_object_add(action, "destination", destination_object(&options->destination));
-    streaming = json_object_new_object();
-    sinchfn_json_put_int(streaming, "version", options->streaming_options.version);
-    sinchfn_json_put_int(streaming, "sampleRate", options->streaming_options.sample_rate);
-    sinchfn_json_put_unless_empty(action, "streamingOptions", streaming);
-    sinchfn_json_put_int(action, "maxDuration", options->max_duration);
+    action = sinchfn_svaml_element(svaml->pool, "connectStream");
+    sinchfn_node_add(action, "destination", destination_object(svaml->pool, &options->destination));
+    streaming = sinchfn_node_new(svaml->pool, json_type_object);
+    sinchfn_node_put_int(streaming, "version", options->streaming_options.version);
+    sinchfn_node_put_int(streaming, "sampleRate", options->streaming_options.sample_rate);
+    sinchfn_node_put_unless_empty(action, "streamingOptions", streaming);
+    sinchfn_node_put_int(action, "maxDuration", options->max_duration);
     put_call_headers(action, options->call_headers, options->call_header_count);
     return sinchfn_svaml_set_action(svaml, action);
 }
@@ -252,7 +252,7 @@ sinchfn_status sinchfn_svaml_connect_stream(sinchfn_svaml *svaml, const sinchfn_
 sinchfn_status sinchfn_svaml_park(sinchfn_svaml *svaml, const sinchfn_park *options)
 {
     static const sinchfn_park none;
-    json_object *action;
+    sinchfn_node *action;
 
     if (sinchfn_svaml_check(svaml, "park", 1) != SINCHFN_OK)
         return SINCHFN_ERROR;
@@ -261,11 +261,11 @@ sinchfn_status sinchfn_svaml_park(sinchfn_svaml *svaml, const sinchfn_park *opti
     if (check_not_negative(svaml, "park", "maxDuration", options->max_duration) != SINCHFN_OK)
         return SINCHFN_ERROR;
 
-    action = sinchfn_svaml_element("park");
-    sinchfn_json_put_string(action, "locale", options->locale);
-    sinchfn_json_put_string(action, "introPrompt", options->intro_prompt);
-    sinchfn_json_put_string(action, "holdPrompt", options->hold_prompt);
-    sinchfn_json_put_int(action, "maxDuration", options->max_duration);
+    action = sinchfn_svaml_element(svaml->pool, "park");
+    sinchfn_node_put_string(action, "locale", options->locale);
+    sinchfn_node_put_string(action, "introPrompt", options->intro_prompt);
+    sinchfn_node_put_string(action, "holdPrompt", options->hold_prompt);
+    sinchfn_node_put_int(action, "maxDuration", options->max_duration);
     return sinchfn_svaml_set_action(svaml, action);
 }
 
@@ -273,7 +273,7 @@ sinchfn_status sinchfn_svaml_park(sinchfn_svaml *svaml, const sinchfn_park *opti
 
 sinchfn_status sinchfn_svaml_run_menu(sinchfn_svaml *svaml, const sinchfn_run_menu *options)
 {
-    json_object *action = NULL;
+    sinchfn_node *action = NULL;
     const char *problem;
 
     if (sinchfn_svaml_check(svaml, "runMenu", 1) != SINCHFN_OK)

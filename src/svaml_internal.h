@@ -10,8 +10,8 @@
 struct sinchfn_svaml {
     apr_pool_t *pool;
     const char *callback;
-    json_object *action;       /* owned by the pool; NULL until an action is set */
-    json_object *instructions; /* array owned by the pool, created on the first instruction */
+    sinchfn_node *action;       /* NULL until an action is set */
+    sinchfn_node *instructions; /* array, created on the first instruction */
     const char *error;         /* the first error */
 };
 
@@ -20,19 +20,19 @@ sinchfn_status sinchfn_svaml_reject(sinchfn_svaml *svaml, const char *fmt, ...) 
 /* Checks that the builder's callback accepts the instruction or action `name`, and that
  * no action is set yet when is_action. */
 sinchfn_status sinchfn_svaml_check(sinchfn_svaml *svaml, const char *name, int is_action);
-/* A new SVAML element {"name": name}; the caller owns it. */
-json_object *sinchfn_svaml_element(const char *name);
-/* Append an instruction or set the action; both take ownership of the element and reject
- * one that has a string that is not UTF-8. */
-sinchfn_status sinchfn_svaml_add_instruction(sinchfn_svaml *svaml, json_object *instruction);
-sinchfn_status sinchfn_svaml_set_action(sinchfn_svaml *svaml, json_object *action);
+/* A new SVAML element {"name": name} in pool. */
+sinchfn_node *sinchfn_svaml_element(apr_pool_t *pool, const char *name);
+/* Append an instruction or set the action; both reject an element that has a string that
+ * is not UTF-8. */
+sinchfn_status sinchfn_svaml_add_instruction(sinchfn_svaml *svaml, sinchfn_node *instruction);
+sinchfn_status sinchfn_svaml_set_action(sinchfn_svaml *svaml, sinchfn_node *action);
 
 /* Add a member unless the value is unset: a NULL string, SINCHFN_UNSET, an unset int. */
-void sinchfn_json_put_string(json_object *object, const char *key, const char *value);
-void sinchfn_json_put_bool(json_object *object, const char *key, sinchfn_bool value);
-void sinchfn_json_put_int(json_object *object, const char *key, sinchfn_int value);
-/* Adds value, or releases it when it is an empty object. */
-void sinchfn_json_put_unless_empty(json_object *object, const char *key, json_object *value);
+void sinchfn_node_put_string(sinchfn_node *object, const char *key, const char *value);
+void sinchfn_node_put_bool(sinchfn_node *object, const char *key, sinchfn_bool value);
+void sinchfn_node_put_int(sinchfn_node *object, const char *key, sinchfn_int value);
+/* Adds value unless it is an empty object. */
+void sinchfn_node_put_unless_empty(sinchfn_node *object, const char *key, sinchfn_node *value);
 
 /* Whether a sinchfn_bool is one of its three values. */
 int sinchfn_bool_valid(sinchfn_bool value);

@@ -273,6 +273,86 @@ START_TEST(body_json_parsed)
 }
 END_TEST
 
+START_TEST(body_json_tree_built_on_first_use)
+{
+    json_object *tree;
+
+    ck_assert_ptr_null(parse_json("{\"message\":\"hi\"}"));
+    ck_assert_ptr_null(request->json);
+    tree = sinchfn_request_json(request);
+    ck_assert_ptr_nonnull(tree);
+    ck_assert_ptr_eq(sinchfn_request_json(request), tree);
+    ck_assert_int_eq(json_object_object_length(tree), 1);
+}
+END_TEST
+
+START_TEST(body_json_duplicate_key_last_wins)
+{
+    json_object *member;
+
+    ck_assert_ptr_null(parse_json("{\"message\":\"first\",\"message\":\"last\"}"));
+    ck_assert_str_eq(sinchfn_request_json_string(request, "message"), "last");
+    ck_assert(json_object_object_get_ex(sinchfn_request_json(request), "message", &member));
+    ck_assert_str_eq(json_object_get_string(member), "last");
+}
+END_TEST
+
+START_TEST(body_json_member_types)
+{
+    const sinchfn_json_members *members;
+    const sinchfn_json_member *inner;
+
+    ck_assert_ptr_null(parse_json("{\"i\":-0,\"d\":1.5,\"b\":true,\"n\":null,\"o\":{\"s\":\"x\\u00e9\"},\"a\":[1]}"));
+    members = &request->json_members;
+    ck_assert_int_eq(request->json_root, json_type_object);
+    ck_assert_int_eq(sinchfn_json_member_get(members, "i")->type, json_type_int);
+    ck_assert_int_eq(sinchfn_json_member_get(members, "i")->integer, 0);
+    ck_assert_int_eq(sinchfn_json_member_get(members, "d")->type, json_type_double);
+    ck_assert_double_eq(sinchfn_json_member_get(members, "d")->number, 1.5);
+    ck_assert_int_eq(sinchfn_json_member_get(members, "b")->type, json_type_boolean);
+    ck_assert_int_eq(sinchfn_json_member_get(members, "b")->boolean, 1);
+    ck_assert_int_eq(sinchfn_json_member_get(members, "n")->type, json_type_null);
+    ck_assert_int_eq(sinchfn_json_member_get(members, "a")->type, json_type_array);
+    inner = sinchfn_json_member_get(&sinchfn_json_member_get(members, "o")->object, "s");
+    ck_assert_str_eq(inner->string, "x\xc3\xa9");
+    ck_assert_uint_eq(inner->string_length, 3);
+    ck_assert_ptr_null(sinchfn_json_member_get(members, "missing"));
+}
+END_TEST
+
+START_TEST(body_json_over_index_max_parsed)
+{
+    apr_size_t padding = SINCHFN_JSON_INDEX_MAX;
+    char *body = apr_palloc(test_pool, padding + 64);
+    char *at = body;
+
+    at += sprintf(at, "{\"pad\":\"");
+    memset(at, 'x', padding);
+    at += padding;
+    strcpy(at, "\",\"message\":\"hi\"}");
+    ck_assert_ptr_null(parse_json(body));
+    ck_assert_ptr_nonnull(request->json);
+    ck_assert_str_eq(sinchfn_request_json_string(request, "message"), "hi");
+}
+END_TEST
+
+START_TEST(body_json_errors_match_json_c_path)
+{
+    static const char *const bodies[] = { "{\"a\":01}", "{\"a\":\"\\ud800\"}", "[1,]", "{\"a\":1e999}",
+                                          "{\"a\":18446744073709551615}", "{\"a\":tru}" };
+    json_object *tree;
+    apr_size_t i;
+
+    for (i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
+        const sinchfn_client_error *error = parse_json(bodies[i]);
+        const sinchfn_client_error *expected = sinchfn_parse_json(test_pool, bodies[i], strlen(bodies[i]), &tree);
+
+        ck_assert_msg(error && expected, "%s was accepted", bodies[i]);
+        ck_assert_str_eq(error->message, expected->message);
+    }
+}
+END_TEST
+
 START_TEST(body_json_charset_parameter)
 {
     const char body[] = "{\"message\":\"hi\"}";
@@ -936,6 +1016,11 @@ Suite *request_suite(void)
 
     tcase_add_checked_fixture(json, test_pool_setup, test_pool_teardown);
     tcase_add_test(json, body_json_parsed);
+    tcase_add_test(json, body_json_tree_built_on_first_use);
+    tcase_add_test(json, body_json_duplicate_key_last_wins);
+    tcase_add_test(json, body_json_member_types);
+    tcase_add_test(json, body_json_over_index_max_parsed);
+    tcase_add_test(json, body_json_errors_match_json_c_path);
     tcase_add_test(json, body_json_charset_parameter);
     tcase_add_test(json, body_json_suffix_media_type);
     tcase_add_test(json, body_json_media_type_case_insensitive);

@@ -93,13 +93,15 @@ START_TEST(svaml_invalid_utf8_rejected)
 }
 END_TEST
 
-START_TEST(svaml_invalid_utf8_in_double_text_rejected)
+START_TEST(svaml_invalid_utf8_in_nested_member_rejected)
 {
     sinchfn_svaml *svaml = sinchfn_svaml_create_ice(test_pool);
-    json_object *instruction = sinchfn_svaml_element("say");
+    sinchfn_node *instruction = sinchfn_svaml_element(test_pool, "say");
+    sinchfn_node *options = sinchfn_node_new(test_pool, json_type_object);
 
-    json_object_object_add(instruction, "text", json_object_new_string("ok"));
-    json_object_object_add(instruction, "rate", json_object_new_double_s(1.5, "1.5\xff"));
+    sinchfn_node_put_string(instruction, "text", "ok");
+    sinchfn_node_put_string(options, "locale", "en-US\xff");
+    sinchfn_node_add(instruction, "options", options);
     ck_assert_int_eq(sinchfn_svaml_add_instruction(svaml, instruction), SINCHFN_ERROR);
     assert_error_contains(svaml, "'say' has a string that is not valid UTF-8");
 }
@@ -568,7 +570,7 @@ Suite *svaml_suite(void)
     tcase_add_test(builders, svaml_serialize_after_error_null);
     tcase_add_test(builders, svaml_serialize_no_slash_escape);
     tcase_add_test(builders, svaml_invalid_utf8_rejected);
-    tcase_add_test(builders, svaml_invalid_utf8_in_double_text_rejected);
+    tcase_add_test(builders, svaml_invalid_utf8_in_nested_member_rejected);
     suite_add_tcase(suite, builders);
 
     tcase_add_checked_fixture(instructions, test_pool_setup, test_pool_teardown);
