@@ -143,95 +143,6 @@ static const sinchfn_amd_result *read_amd(apr_pool_t *pool, const sinchfn_json_m
     return amd;
 }
 
-/* Reads exactly `count` decimal digits. */
-static int read_digits(const char **text, int count, int *value)
-{
-    *value = 0;
-    while (count-- > 0) {
-        if (!apr_isdigit(**text))
-            return 0;
-        *value = *value * 10 + (**text - '0');
-        (*text)++;
-    }
-    return 1;
-}
-
-/* Skips one expected character, either case of a letter. */
-static int skip(const char **text, char expected)
-{
-    if (apr_tolower(**text) != apr_tolower(expected))
-        return 0;
-    (*text)++;
-    return 1;
-}
-
-/* Reads the offset after the seconds: "Z", "+HH:MM" or "-HH:MM", in seconds east of UTC. */
-static int read_offset(const char **text, apr_int64_t *offset)
-{
-    int sign, hours, minutes;
-
-    if (skip(text, 'Z')) {
-        *offset = 0;
-        return 1;
-    }
-    if (**text != '+' && **text != '-')
-        return 0;
-    sign = *(*text)++ == '-' ? -1 : 1;
-    if (!read_digits(text, 2, &hours) || !skip(text, ':') || !read_digits(text, 2, &minutes))
-        return 0;
-    *offset = sign * (apr_int64_t)(hours * 3600 + minutes * 60);
-    return 1;
-}
-
-static int days_in_month(int year, int month)
-{
-    static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-    int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-
-    return days[month - 1] + (month == 2 && leap);
-}
-
-/* Parses an ISO 8601 date and time "YYYY-MM-DDTHH:MM:SS" with an optional fraction and an
- * offset. Sinch sends up to 7 fraction digits, and digits past the microsecond are
- * dropped. Returns 0 when the text is not such a timestamp. */
-static apr_time_t parse_timestamp(const char *text)
-{
-    apr_time_exp_t parts;
-    int year, month, day, hour, minute, second;
-    apr_int64_t microseconds = 0, scale = 100000, offset;
-    apr_time_t time;
-
-    if (!text)
-        return 0;
-    if (!read_digits(&text, 4, &year) || !skip(&text, '-') || !read_digits(&text, 2, &month) ||
-        !skip(&text, '-') || !read_digits(&text, 2, &day) || !skip(&text, 'T') ||
-        !read_digits(&text, 2, &hour) || !skip(&text, ':') || !read_digits(&text, 2, &minute) ||
-        !skip(&text, ':') || !read_digits(&text, 2, &second))
-        return 0;
-    if (skip(&text, '.')) {
-        if (!apr_isdigit(*text))
-            return 0;
-        for (; apr_isdigit(*text); text++, scale /= 10)
-            microseconds += (*text - '0') * scale;
-    }
-    if (!read_offset(&text, &offset) || *text)
-        return 0;
-    if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, month) || hour > 23 || minute > 59 ||
-        second > 59)
-        return 0;
-
-    memset(&parts, 0, sizeof(parts));
-    parts.tm_year = year - 1900;
-    parts.tm_mon = month - 1;
-    parts.tm_mday = day;
-    parts.tm_hour = hour;
-    parts.tm_min = minute;
-    parts.tm_sec = second;
-    if (apr_time_exp_gmt_get(&time, &parts) != APR_SUCCESS)
-        return 0;
-    return time + microseconds - apr_time_from_sec(offset);
-}
-
 /* ---- creation ---- */
 
 static const sinchfn_client_error *reject(apr_pool_t *pool, const char *message)
@@ -268,7 +179,8 @@ const sinchfn_client_error *sinchfn_event_create(sinchfn_request *request, const
     created->callback = sinchfn_callback_from_name(name);
     created->members = body;
     created->request = request;
-    created->time = parse_timestamp(member_string(body, "timestamp"));
+    if (sinchfn_parse_iso8601(member_string(body, "timestamp"), &created->time) != APR_SUCCESS)
+        created->time = 0;
     created->to = read_destination(pool, member_object(body, "to"));
     created->user_rate = read_money(pool, member_object(body, "userRate"));
     created->debit = read_money(pool, member_object(body, "debit"));

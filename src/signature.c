@@ -114,12 +114,22 @@ static int read_digits(const char **cursor, int count)
     return value;
 }
 
+/* Skips the expected character, in either case for a letter, as RFC 3339 allows for 'T'
+ * and 'Z'. */
 static int expect_char(const char **cursor, char c)
 {
-    if (**cursor != c)
+    if (apr_tolower(**cursor) != apr_tolower(c))
         return 0;
     (*cursor)++;
     return 1;
+}
+
+static int days_in_month(int year, int month)
+{
+    static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+
+    return days[month - 1] + (month == 2 && leap);
 }
 
 /* Reads an optional fraction after '.', keeping microseconds; digits past the sixth
@@ -180,7 +190,9 @@ apr_status_t sinchfn_parse_iso8601(const char *text, apr_time_t *time)
         return APR_EINVAL;
     if (!read_fraction(&cursor, &exploded.tm_usec) || !read_offset(&cursor, &offset) || *cursor)
         return APR_EINVAL;
-    if (year < 1970 || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60)
+    /* A second of 60 is a leap second, which APR counts as the next minute's first. */
+    if (year < 1970 || month < 1 || month > 12 || day < 1 || day > days_in_month(year, month) || hour > 23 ||
+        minute > 59 || second > 60)
         return APR_EINVAL;
 
     exploded.tm_year = year - 1900;

@@ -359,8 +359,9 @@ int sinchfn_decode_secret(apr_pool_t *pool, const char *text, const unsigned cha
 /* Decodes padded standard base64 (RFC 4648 section 4) strictly. Returns 0 when invalid. */
 int sinchfn_decode_base64_strict(apr_pool_t *pool, const char *text, const unsigned char **bytes,
                                  apr_size_t *length);
-/* Parses an ISO-8601 time such as 2023-12-01T15:01:20.0406449Z (any number of fraction
- * digits, Z or a +HH:MM offset). */
+/* Parses an RFC 3339 time such as 2023-12-01T15:01:20.0406449Z, the ISO 8601 form of
+ * x-timestamp and of voice events' timestamp: any number of fraction digits (kept to the
+ * microsecond), Z or a +HH:MM offset, 'T' and 'Z' in either case, from 1970 on. */
 apr_status_t sinchfn_parse_iso8601(const char *text, apr_time_t *time);
 /* The application-signed string to sign: METHOD, Content-MD5, Content-Type,
  * "x-timestamp:" + value, path, joined by "\n". */

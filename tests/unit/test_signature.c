@@ -354,12 +354,23 @@ START_TEST(iso8601_forms)
 }
 END_TEST
 
+START_TEST(iso8601_lower_case_and_leap_second)
+{
+    apr_time_t time;
+
+    ck_assert_int_eq(sinchfn_parse_iso8601("2014-09-24t10:59:41z", &time), APR_SUCCESS);
+    ck_assert(time == apr_time_from_sec(1411556381));
+    ck_assert_int_eq(sinchfn_parse_iso8601("2016-12-31T23:59:60Z", &time), APR_SUCCESS);
+    ck_assert(time == apr_time_from_sec(1483228800));
+}
+END_TEST
+
 START_TEST(iso8601_invalid)
 {
     static const char *const invalid[] = {
         "", "2014-09-24", "2014-09-24T10:59:41", "2014-09-24T10:59:41.Z", "2014-09-24 10:59:41Z",
         "2014-13-24T10:59:41Z", "2014-09-24T24:00:00Z", "2014-09-24T10:59:41Zjunk", "x-timestamp:2014-09-24T10:59:41Z",
-        "2014-09-24T10:59:41+0200",
+        "2014-09-24T10:59:41+0200", "2014-02-29T10:59:41Z", "2014-04-31T10:59:41Z", "1969-12-31T23:59:59Z",
     };
     apr_time_t time;
     apr_size_t i;
@@ -804,6 +815,7 @@ Suite *signature_suite(void)
     tcase_add_test(secrets, strict_base64_rejects_url_safe);
     tcase_add_test(secrets, iso8601_seven_fraction_digits);
     tcase_add_test(secrets, iso8601_forms);
+    tcase_add_test(secrets, iso8601_lower_case_and_leap_second);
     tcase_add_test(secrets, iso8601_invalid);
     suite_add_tcase(suite, secrets);
 
