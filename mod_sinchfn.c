@@ -82,6 +82,8 @@ static void *merge_dir_config(apr_pool_t *pool, void *base_conf, void *add_conf)
     MERGE_PTR(function_name);
     MERGE_PTR(environment);
     MERGE_PTR(function_dir);
+    MERGE_PTR(function_storage_dir);
+    MERGE_PTR(function_assets_dir);
     MERGE_PTR(voice_fallback);
     MERGE_PTR(database);
 #undef MERGE_PTR
@@ -224,6 +226,8 @@ static const char *set_function(cmd_parms *cmd, void *mconfig, const char *arg)
     conf->location = cmd->path;
     conf->location_prefix = sinchfn_route_prefix(cmd->pool, cmd->path);
     conf->function_dir = dir;
+    conf->function_storage_dir = apr_pstrcat(cmd->pool, dir, "/storage", NULL);
+    conf->function_assets_dir = apr_pstrcat(cmd->pool, dir, "/assets", NULL);
     mod_sinchfn_storage_register(cmd->pool, &conf->function_dir, &conf->storage_dir);
     mod_sinchfn_db_declare(cmd, &conf->database, &conf->function_dir);
     conf->function_name = directory_name(cmd->pool, dir);
@@ -392,9 +396,9 @@ static void set_log_note(request_rec *r, const char *name, const char *value)
     apr_table_setn(r->notes, name, copy);
 }
 
-/* Sets a note of this request that no other code sets. apr_table_setn would first look
- * for the name among every note already there; httpd makes r->notes new for each
- * request, so adding is enough. */
+/* Sets a note of this request that no other code sets. httpd makes r->notes new for each
+ * request, so adding is enough, where apr_table_setn would first compare the name with
+ * every note already there. */
 static void add_log_note(request_rec *r, const char *name, const char *value)
 {
     const char *c;
@@ -471,8 +475,8 @@ static sinchfn_ctx *make_context(request_rec *r, const dir_config *conf, log_tar
     ctx->log_baton = target;
     ctx->client_ip = r->useragent_ip;
     ctx->cache = mod_sinchfn_cache();
-    ctx->storage_dir = mod_sinchfn_storage_dir(r->pool, conf->function_dir, conf->storage_dir);
-    ctx->assets_dir = conf->function_dir ? apr_pstrcat(r->pool, conf->function_dir, "/assets", NULL) : NULL;
+    ctx->storage_dir = conf->storage_dir ? conf->storage_dir : conf->function_storage_dir;
+    ctx->assets_dir = conf->function_assets_dir;
     ctx->db = mod_sinchfn_db_source(conf->database);
     ctx->db_baton = r;
     ctx->storage_in_db = conf->storage_in_db == 1;

@@ -52,6 +52,8 @@ typedef struct {
     const char *voice_secret;
     warning_flags *warnings;     /* belongs to the function, like its variables */
     const char *function_dir;    /* directory of sinch.json, storage/, assets/ */
+    const char *function_storage_dir; /* storage/ in function_dir, built with it */
+    const char *function_assets_dir;  /* assets/ in function_dir, built with it */
     const char *storage_dir;     /* SinchStorage; NULL selects storage/ in function_dir */
     const sinchfn_voice_fallback *voice_fallback; /* NULL while unset */
     int storage_in_db;           /* SinchStorage dbd; -1 while unset */

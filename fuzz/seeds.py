@@ -70,6 +70,9 @@ def main():
         write("fuzz_event", name, f"{event or 'ice'}\n{text}")
     write("fuzz_json", "conversation", '{"app_id":"A","message":{"contact_message":{"text_message":'
           '{"text":"hi"}},"channel_identity":{"channel":"SMS","identity":"46700000000"}}}')
+    # Numbers at the edges of what both JSON paths accept, in members, arrays and nesting.
+    write("fuzz_json", "numbers", '{"a":[9223372036854775807,-9223372036854775808,9223372036854775808],'
+          '"b":{"c":[18446744073709551615,1e999,-0,-0.0,1e-400]},"d":-01}')
 
     write("fuzz_route", "voice", "/fn\n/fn/calls/ice")
     write("fuzz_route", "webhook", "/fn\n/fn/webhook/sms-inbound")

@@ -55,15 +55,6 @@ static apr_int64_t member_int(const sinchfn_json_members *object, const char *na
     return member->integer;
 }
 
-static const sinchfn_json_members *member_object(const sinchfn_json_members *object, const char *name)
-{
-    const sinchfn_json_member *member = sinchfn_json_member_get(object, name);
-
-    if (!member || member->type != json_type_object)
-        return NULL;
-    return &member->object;
-}
-
 /* ---- typed members ---- */
 
 static const sinchfn_destination *read_destination(apr_pool_t *pool, const sinchfn_json_members *object)
@@ -154,18 +145,56 @@ static const sinchfn_client_error *reject(apr_pool_t *pool, const char *message)
     return error;
 }
 
+/* The top-level members that the event types, in the order of typed_keys. */
+enum { TYPED_EVENT, TYPED_TIMESTAMP, TYPED_TO, TYPED_USER_RATE, TYPED_DEBIT, TYPED_MENU_RESULT, TYPED_AMD, TYPED_COUNT };
+
+static const char *const typed_keys[TYPED_COUNT] = { "event", "timestamp", "to", "userRate",
+                                                     "debit", "menuResult", "amd" };
+
+/* Finds the typed members in one pass over the body. A later duplicate replaces an earlier
+ * one, since json-c keeps the last value of a duplicate key. */
+static void find_typed_members(const sinchfn_json_members *body, const sinchfn_json_member **found)
+{
+    int i, j;
+
+    for (j = 0; j < TYPED_COUNT; j++)
+        found[j] = NULL;
+    for (i = 0; i < body->count; i++) {
+        const char *key = body->members[i].key;
+
+        for (j = 0; j < TYPED_COUNT; j++) {
+            if (key[0] == typed_keys[j][0] && !strcmp(key, typed_keys[j])) {
+                found[j] = &body->members[i];
+                break;
+            }
+        }
+    }
+}
+
+static const char *string_value(const sinchfn_json_member *member)
+{
+    return member && member->type == json_type_string ? member->string : NULL;
+}
+
+static const sinchfn_json_members *object_value(const sinchfn_json_member *member)
+{
+    return member && member->type == json_type_object ? &member->object : NULL;
+}
+
 const sinchfn_client_error *sinchfn_event_create(sinchfn_request *request, const char *route,
                                                  sinchfn_event **event)
 {
     apr_pool_t *pool = request->pool;
     const sinchfn_json_members *body = &request->json_members;
+    const sinchfn_json_member *typed[TYPED_COUNT];
     const char *name;
     sinchfn_event *created;
 
     if (request->body_kind != SINCHFN_BODY_JSON || request->json_root != json_type_object)
         return reject(pool, apr_psprintf(pool, "The '%s' callback needs a JSON object body with Content-Type "
                                          "application/json.", route));
-    if (!(name = member_string(body, "event")))
+    find_typed_members(body, typed);
+    if (!(name = string_value(typed[TYPED_EVENT])))
         return reject(pool, "The callback body has no 'event' string; Sinch voice callbacks carry one.");
     if (!sinchfn_callback_from_name(name))
         return reject(pool, apr_psprintf(pool, "Unknown voice event type '%s'; the event must be ice, ace, pie, "
@@ -179,13 +208,13 @@ const sinchfn_client_error *sinchfn_event_create(sinchfn_request *request, const
     created->callback = sinchfn_callback_from_name(name);
     created->members = body;
     created->request = request;
-    if (sinchfn_parse_iso8601(member_string(body, "timestamp"), &created->time) != APR_SUCCESS)
+    if (sinchfn_parse_iso8601(string_value(typed[TYPED_TIMESTAMP]), &created->time) != APR_SUCCESS)
         created->time = 0;
-    created->to = read_destination(pool, member_object(body, "to"));
-    created->user_rate = read_money(pool, member_object(body, "userRate"));
-    created->debit = read_money(pool, member_object(body, "debit"));
-    created->menu_result = read_menu_result(pool, member_object(body, "menuResult"));
-    created->amd = read_amd(pool, member_object(body, "amd"));
+    created->to = read_destination(pool, object_value(typed[TYPED_TO]));
+    created->user_rate = read_money(pool, object_value(typed[TYPED_USER_RATE]));
+    created->debit = read_money(pool, object_value(typed[TYPED_DEBIT]));
+    created->menu_result = read_menu_result(pool, object_value(typed[TYPED_MENU_RESULT]));
+    created->amd = read_amd(pool, object_value(typed[TYPED_AMD]));
     *event = created;
     return NULL;
 }

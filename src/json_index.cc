@@ -52,6 +52,36 @@ const char *arena_copy(arena *strings, std::string_view text)
 
 bool index_object(arena *strings, simdjson::dom::object object, sinchfn_json_members *members);
 
+/* Returns whether value or any value nested in it is an integer beyond the signed 64-bit
+ * range, which json-c would clamp. Arrays are not indexed, so this is the only check of
+ * the values inside them. */
+bool holds_uint64(simdjson::dom::element value)
+{
+    simdjson::dom::array array;
+    simdjson::dom::object object;
+
+    switch (value.type()) {
+    case simdjson::dom::element_type::UINT64:
+        return true;
+    case simdjson::dom::element_type::ARRAY:
+        array = value.get_array().value_unsafe();
+        for (simdjson::dom::element item : array) {
+            if (holds_uint64(item))
+                return true;
+        }
+        return false;
+    case simdjson::dom::element_type::OBJECT:
+        object = value.get_object().value_unsafe();
+        for (simdjson::dom::key_value_pair field : object) {
+            if (holds_uint64(field.value))
+                return true;
+        }
+        return false;
+    default:
+        return false;
+    }
+}
+
 /* Fills member from value. Returns false for a value that json-c would type differently. */
 bool index_value(arena *strings, simdjson::dom::element value, sinchfn_json_member *member)
 {
@@ -85,7 +115,7 @@ bool index_value(arena *strings, simdjson::dom::element value, sinchfn_json_memb
         return true;
     case simdjson::dom::element_type::ARRAY:
         member->type = json_type_array;
-        return true;
+        return !holds_uint64(value);
     case simdjson::dom::element_type::OBJECT:
         member->type = json_type_object;
         return index_object(strings, value.get_object().value_unsafe(), &member->object);
