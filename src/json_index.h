@@ -20,9 +20,11 @@ extern "C" {
  * bytes after its body is parsed in place, and any other is copied first. */
 #define SINCHFN_JSON_PADDING 64
 
-/* The largest JSON body parsed with simdjson. Each thread's parser keeps the capacity of
- * the largest body it parsed, so larger bodies go to json-c, which keeps nothing. */
-#define SINCHFN_JSON_INDEX_MAX (64 * 1024)
+/* The largest JSON body parsed with simdjson. Each thread's parser keeps buffers of about
+ * 14 bytes per byte of the largest body it parsed (simdjson 3.0's tape, string buffer and
+ * structural index), so this bounds them at about 220 KiB per thread. Larger bodies go to
+ * json-c, which keeps nothing. Voice callbacks and webhooks are a few KiB at most. */
+#define SINCHFN_JSON_INDEX_MAX (16 * 1024)
 
 /* The members of a JSON object, read once from a body so that handlers and the event
  * accessors look members up without a json-c tree. Strings are NUL-terminated copies in
