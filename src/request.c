@@ -394,6 +394,10 @@ static const sinchfn_client_error *parse_json_body(sinchfn_request *request, con
     const sinchfn_client_error *invalid;
     const char *padded = body;
 
+    /* Nothing of a body parsed before on this request may stay. */
+    request->json = NULL;
+    request->json_members.count = 0;
+    request->json_members.members = NULL;
     if (length <= SINCHFN_JSON_INDEX_MAX && (length < 3 || memcmp(body, "\xef\xbb\xbf", 3))) {
         if (request->body_capacity < length + SINCHFN_JSON_PADDING) {
             char *copy = apr_palloc(request->pool, length + SINCHFN_JSON_PADDING);

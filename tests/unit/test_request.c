@@ -286,6 +286,19 @@ START_TEST(body_json_tree_built_on_first_use)
 }
 END_TEST
 
+START_TEST(body_json_second_parse_replaces_tree)
+{
+    json_object *member;
+
+    ck_assert_ptr_null(parse_json("{\"message\":\"first\"}"));
+    ck_assert_ptr_nonnull(sinchfn_request_json(request));
+    ck_assert_ptr_null(sinchfn_request_parse_body(request, "{\"message\":\"second\"}", 20));
+    ck_assert_str_eq(sinchfn_request_json_string(request, "message"), "second");
+    ck_assert(json_object_object_get_ex(sinchfn_request_json(request), "message", &member));
+    ck_assert_str_eq(json_object_get_string(member), "second");
+}
+END_TEST
+
 START_TEST(body_json_duplicate_key_last_wins)
 {
     json_object *member;
@@ -1020,6 +1033,7 @@ Suite *request_suite(void)
     tcase_add_checked_fixture(json, test_pool_setup, test_pool_teardown);
     tcase_add_test(json, body_json_parsed);
     tcase_add_test(json, body_json_tree_built_on_first_use);
+    tcase_add_test(json, body_json_second_parse_replaces_tree);
     tcase_add_test(json, body_json_duplicate_key_last_wins);
     tcase_add_test(json, body_json_member_types);
     tcase_add_test(json, body_json_over_index_max_parsed);
