@@ -374,10 +374,7 @@ static const char *shmcb_increment(const sinchfn_cache_backend *cache, apr_pool_
         return "the result would overflow a 64-bit integer";
     }
     current += by;
-    text = sinchfn_format_unsigned(digits + sizeof(digits),
-                                   current < 0 ? 0 - (apr_uint64_t)current : (apr_uint64_t)current, 10);
-    if (current < 0)
-        *--text = '-';
+    text = sinchfn_format_signed(digits + sizeof(digits), current);
     problem = shmcb_write(pool, key, text, (apr_size_t)(digits + sizeof(digits) - text), expiry);
     unlock();
     if (!problem)

@@ -39,11 +39,7 @@ sinchfn_callback sinchfn_callback_from_name(const char *name)
 
 static const char *member_string(const sinchfn_json_members *object, const char *name)
 {
-    const sinchfn_json_member *member;
-
-    if (!object || !(member = sinchfn_json_member_get(object, name)) || member->type != json_type_string)
-        return NULL;
-    return member->string;
+    return object ? sinchfn_json_member_string(object, name) : NULL;
 }
 
 static apr_int64_t member_int(const sinchfn_json_members *object, const char *name, apr_int64_t absent)
@@ -146,7 +142,16 @@ static const sinchfn_client_error *reject(apr_pool_t *pool, const char *message)
 }
 
 /* The top-level members that the event types, in the order of typed_keys. */
-enum { TYPED_EVENT, TYPED_TIMESTAMP, TYPED_TO, TYPED_USER_RATE, TYPED_DEBIT, TYPED_MENU_RESULT, TYPED_AMD, TYPED_COUNT };
+enum {
+    TYPED_EVENT,
+    TYPED_TIMESTAMP,
+    TYPED_TO,
+    TYPED_USER_RATE,
+    TYPED_DEBIT,
+    TYPED_MENU_RESULT,
+    TYPED_AMD,
+    TYPED_COUNT
+};
 
 static const char *const typed_keys[TYPED_COUNT] = { "event", "timestamp", "to", "userRate",
                                                      "debit", "menuResult", "amd" };
@@ -171,11 +176,6 @@ static void find_typed_members(const sinchfn_json_members *body, const sinchfn_j
     }
 }
 
-static const char *string_value(const sinchfn_json_member *member)
-{
-    return member && member->type == json_type_string ? member->string : NULL;
-}
-
 static const sinchfn_json_members *object_value(const sinchfn_json_member *member)
 {
     return member && member->type == json_type_object ? &member->object : NULL;
@@ -194,7 +194,7 @@ const sinchfn_client_error *sinchfn_event_create(sinchfn_request *request, const
         return reject(pool, apr_psprintf(pool, "The '%s' callback needs a JSON object body with Content-Type "
                                          "application/json.", route));
     find_typed_members(body, typed);
-    if (!(name = string_value(typed[TYPED_EVENT])))
+    if (!(name = sinchfn_json_string_of(typed[TYPED_EVENT])))
         return reject(pool, "The callback body has no 'event' string; Sinch voice callbacks carry one.");
     if (!sinchfn_callback_from_name(name))
         return reject(pool, apr_psprintf(pool, "Unknown voice event type '%s'; the event must be ice, ace, pie, "
@@ -208,7 +208,7 @@ const sinchfn_client_error *sinchfn_event_create(sinchfn_request *request, const
     created->callback = sinchfn_callback_from_name(name);
     created->members = body;
     created->request = request;
-    if (sinchfn_parse_iso8601(string_value(typed[TYPED_TIMESTAMP]), &created->time) != APR_SUCCESS)
+    if (sinchfn_parse_iso8601(sinchfn_json_string_of(typed[TYPED_TIMESTAMP]), &created->time) != APR_SUCCESS)
         created->time = 0;
     created->to = read_destination(pool, object_value(typed[TYPED_TO]));
     created->user_rate = read_money(pool, object_value(typed[TYPED_USER_RATE]));

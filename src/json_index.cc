@@ -220,3 +220,8 @@ const sinchfn_json_member *sinchfn_json_member_get(const sinchfn_json_members *m
     }
     return NULL;
 }
+
+const char *sinchfn_json_member_string(const sinchfn_json_members *members, const char *key)
+{
+    return sinchfn_json_string_of(sinchfn_json_member_get(members, key));
+}

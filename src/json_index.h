@@ -46,17 +46,26 @@ struct sinchfn_json_member {
     sinchfn_json_members object; /* json_type_object */
 };
 
-/* Checks text[0..length) with simdjson, whose grammar is RFC 8259's, nesting at most
- * SINCHFN_JSON_MAX_DEPTH levels, and records the value's type and, for an object, its
- * members. text must have SINCHFN_JSON_PADDING readable bytes after length. Returns 0 when
- * simdjson rejects the text or a number is not representable (an integer beyond 64 bits),
- * leaving the wording of the error to sinchfn_parse_json. */
+/* Checks text[0..length) with simdjson, whose grammar is RFC 8259's, with at most
+ * SINCHFN_JSON_MAX_DEPTH levels of nesting. Records the value's type and, for an object,
+ * its members. text must have SINCHFN_JSON_PADDING readable bytes after length. Returns 0
+ * when simdjson rejects the text or an integer is outside the signed 64-bit range, so that
+ * sinchfn_parse_json words the error. */
 int sinchfn_json_index(apr_pool_t *pool, const char *text, apr_size_t length, json_type *type,
                        sinchfn_json_members *members);
 /* Records the members of a json-c object the same way. */
 void sinchfn_json_index_tree(apr_pool_t *pool, json_object *object, sinchfn_json_members *members);
 /* Returns the last member named key (json-c keeps the last of duplicate keys), or NULL. */
 const sinchfn_json_member *sinchfn_json_member_get(const sinchfn_json_members *members, const char *key);
+/* Returns a member's string value, or NULL when the member is missing or not a string. */
+static inline const char *sinchfn_json_string_of(const sinchfn_json_member *member)
+{
+    return member && member->type == json_type_string ? member->string : NULL;
+}
+
+/* Returns the string value of the last member named key, or NULL when it is missing or
+ * not a string. */
+const char *sinchfn_json_member_string(const sinchfn_json_members *members, const char *key);
 
 #ifdef __cplusplus
 }

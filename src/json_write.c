@@ -112,24 +112,28 @@ char *sinchfn_format_unsigned(char *end, apr_uint64_t value, unsigned base)
     return end;
 }
 
+char *sinchfn_format_signed(char *end, apr_int64_t value)
+{
+    char *start = sinchfn_format_unsigned(end, value < 0 ? (apr_uint64_t)0 - (apr_uint64_t)value : (apr_uint64_t)value,
+                                          10);
+
+    if (value < 0)
+        *--start = '-';
+    return start;
+}
+
 /* Writes an integer in decimal. json-c keeps integers above INT64_MAX as uint64, for
  * which json_object_get_int64 returns INT64_MAX. */
 static void append_integer(json_buffer *buffer, json_object *value)
 {
     apr_int64_t signed_value = json_object_get_int64(value);
-    apr_uint64_t magnitude;
     char digits[24];
     char *start;
 
     if (signed_value == INT64_MAX)
-        magnitude = (apr_uint64_t)json_object_get_uint64(value);
-    else if (signed_value < 0)
-        magnitude = (apr_uint64_t)0 - (apr_uint64_t)signed_value;
+        start = sinchfn_format_unsigned(digits + sizeof(digits), (apr_uint64_t)json_object_get_uint64(value), 10);
     else
-        magnitude = (apr_uint64_t)signed_value;
-    start = sinchfn_format_unsigned(digits + sizeof(digits), magnitude, 10);
-    if (signed_value < 0)
-        *--start = '-';
+        start = sinchfn_format_signed(digits + sizeof(digits), signed_value);
     append(buffer, start, (apr_size_t)(digits + sizeof(digits) - start));
 }
 
@@ -266,10 +270,7 @@ static void append_node(json_buffer *buffer, const sinchfn_node *node)
         append_string(buffer, node->string, strlen(node->string));
         return;
     case json_type_int:
-        first = sinchfn_format_unsigned(digits + sizeof(digits), node->integer < 0 ? 0 - (apr_uint64_t)node->integer
-                                                                                  : (apr_uint64_t)node->integer, 10);
-        if (node->integer < 0)
-            *--first = '-';
+        first = sinchfn_format_signed(digits + sizeof(digits), node->integer);
         append(buffer, first, (apr_size_t)(digits + sizeof(digits) - first));
         return;
     case json_type_boolean:

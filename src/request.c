@@ -523,12 +523,9 @@ json_object *sinchfn_request_json(const sinchfn_request *request)
 
 const char *sinchfn_request_json_string(const sinchfn_request *request, const char *name)
 {
-    const sinchfn_json_member *member;
-
-    if (request->body_kind != SINCHFN_BODY_JSON || !(member = sinchfn_json_member_get(&request->json_members, name)) ||
-        member->type != json_type_string)
+    if (request->body_kind != SINCHFN_BODY_JSON)
         return NULL;
-    return member->string;
+    return sinchfn_json_member_string(&request->json_members, name);
 }
 
 const char *sinchfn_request_form(const sinchfn_request *request, const char *name)

@@ -182,6 +182,8 @@ json_object *sinchfn_json_pool_own(apr_pool_t *pool, json_object *value);
 /* Writes value in base 10 or 16 (lower case) into the bytes just before end and returns
  * the first digit. 20 bytes hold any value. Makes no call, so a signal handler may use it. */
 char *sinchfn_format_unsigned(char *end, apr_uint64_t value, unsigned base);
+/* Writes value in base 10, with a '-' when negative, the same way; 21 bytes hold any value. */
+char *sinchfn_format_signed(char *end, apr_int64_t value);
 
 /* Calls visit on value and then on every value nested in it, passing each object member's
  * key (NULL for value itself and for array items). visit returns 1 to stop the walk, 0 to
@@ -360,8 +362,8 @@ int sinchfn_decode_secret(apr_pool_t *pool, const char *text, const unsigned cha
 int sinchfn_decode_base64_strict(apr_pool_t *pool, const char *text, const unsigned char **bytes,
                                  apr_size_t *length);
 /* Parses an RFC 3339 time such as 2023-12-01T15:01:20.0406449Z, the ISO 8601 form of
- * x-timestamp and of voice events' timestamp: any number of fraction digits (kept to the
- * microsecond), Z or a +HH:MM offset, 'T' and 'Z' in either case, from 1970 on. */
+ * x-timestamp and of voice events' timestamp. It takes any number of fraction digits (kept
+ * to the microsecond), Z or a +HH:MM offset, and 'T' and 'Z' in either case, from 1970 on. */
 apr_status_t sinchfn_parse_iso8601(const char *text, apr_time_t *time);
 /* The application-signed string to sign: METHOD, Content-MD5, Content-Type,
  * "x-timestamp:" + value, path, joined by "\n". */

@@ -238,15 +238,22 @@ void sinchfn_node_put_string(sinchfn_node *object, const char *key, const char *
 
 void sinchfn_node_put_bool(sinchfn_node *object, const char *key, sinchfn_bool value)
 {
-    if (value != SINCHFN_UNSET)
-        sinchfn_node_add(object, key, sinchfn_node_new(object->pool, json_type_boolean))->integer =
-            value == SINCHFN_TRUE;
+    sinchfn_node *member;
+
+    if (value == SINCHFN_UNSET)
+        return;
+    member = sinchfn_node_add(object, key, sinchfn_node_new(object->pool, json_type_boolean));
+    member->integer = value == SINCHFN_TRUE;
 }
 
 void sinchfn_node_put_int(sinchfn_node *object, const char *key, sinchfn_int value)
 {
-    if (value.set)
-        sinchfn_node_add(object, key, sinchfn_node_new(object->pool, json_type_int))->integer = value.value;
+    sinchfn_node *member;
+
+    if (!value.set)
+        return;
+    member = sinchfn_node_add(object, key, sinchfn_node_new(object->pool, json_type_int));
+    member->integer = value.value;
 }
 
 void sinchfn_node_put_unless_empty(sinchfn_node *object, const char *key, sinchfn_node *value)
