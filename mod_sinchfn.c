@@ -595,6 +595,8 @@ typedef struct {
 
 /* Copies the request body into the request pool, dechunked, refusing more than max_body
  * bytes. Content-Length over the cap is refused before any byte is read. */
+#define BODY_PREALLOCATE_MAX (64 * 1024)
+
 static void read_body(request_rec *r, apr_off_t max_body, body_read *out)
 {
     const char *declared = apr_table_get(r->headers_in, "Content-Length");
@@ -604,9 +606,22 @@ static void read_body(request_rec *r, apr_off_t max_body, body_read *out)
     int seen_eos = 0;
 
     memset(out, 0, sizeof(*out));
-    if (declared && apr_strtoi64(declared, NULL, 10) > max_body) {
-        out->status = HTTP_REQUEST_ENTITY_TOO_LARGE;
+    /* An HTTP/1.x request with neither Content-Length nor Transfer-Encoding has no body
+     * (RFC 9112 section 6.3), and httpd's HTTP input filter would return EOS at once. */
+    if (!declared && r->proto_num < HTTP_VERSION(2, 0) && !apr_table_get(r->headers_in, "Transfer-Encoding"))
         return;
+    if (declared) {
+        apr_int64_t length = apr_strtoi64(declared, NULL, 10);
+
+        if (length > max_body) {
+            out->status = HTTP_REQUEST_ENTITY_TOO_LARGE;
+            return;
+        }
+        /* httpd has checked the value, so a small body takes one allocation of its size.
+         * A large one grows with what arrives, so that a declared length alone cannot
+         * make the pool allocate. */
+        if (length > 0 && length <= BODY_PREALLOCATE_MAX)
+            capacity = (apr_size_t)length + SINCHFN_JSON_PADDING;
     }
 
     brigade = apr_brigade_create(r->pool, r->connection->bucket_alloc);
@@ -641,6 +656,8 @@ static void read_body(request_rec *r, apr_off_t max_body, body_read *out)
                 return;
             }
             /* The NUL and the bytes simdjson may read past a JSON body. */
+            if (!buffer && out->length + length + SINCHFN_JSON_PADDING <= capacity)
+                buffer = apr_palloc(r->pool, capacity);
             if (out->length + length + SINCHFN_JSON_PADDING > capacity) {
                 apr_size_t grown = capacity ? capacity * 2 : 8192;
                 char *larger;
@@ -700,10 +717,9 @@ static const sinchfn_export *find_export(const dir_config *conf, sinchfn_route *
 static int send_builtin_health(request_rec *r, const dir_config *conf, sinchfn_ctx *ctx, int body_consumed)
 {
     sinchfn_response *response = sinchfn_response_create(r->pool);
-    json_object *body = json_object_new_object();
 
-    json_object_object_add(body, "status", json_object_new_string("healthy"));
-    sinchfn_respond_json(response, 200, body);
+    sinchfn_response_set_string(response, "status", "healthy");
+    sinchfn_respond_object(response, 200);
     if (!body_consumed)
         skip_body(r, conf);
     return send_response(r, response, ctx->request_id);

@@ -98,8 +98,9 @@ apr_int64_t protect_max_skew(const dir_config *conf);
  * rejection and returns what the handler returns to httpd. */
 int protect_network(request_rec *r, const dir_config *conf, sinchfn_ctx *ctx);
 /* Replaces the value of an access_token query parameter by REDACTED in every copy of
- * the request line and notes that it was there. Runs before httpd's access checks. */
-void protect_redact_query(request_rec *r);
+ * the request line and records it in a note. Returns whether a token was found. Runs
+ * before httpd's access checks. */
+int protect_redact_query(request_rec *r);
 int protect_query(request_rec *r, const dir_config *conf, sinchfn_ctx *ctx);
 /* Whether the route needs a signature check, so the body must be read first. */
 int protect_needs_signature(const dir_config *conf, const sinchfn_ctx *ctx, const sinchfn_route *route);

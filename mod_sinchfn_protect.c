@@ -230,12 +230,12 @@ static char *replace_query(apr_pool_t *pool, char *text, const char *query)
 
 #define NOTE_ACCESS_TOKEN "sinchfn-access-token"
 
-void protect_redact_query(request_rec *r)
+int protect_redact_query(request_rec *r)
 {
     const char *redacted;
 
     if (!r->args || !sinchfn_query_has_access_token(r->pool, r->args))
-        return;
+        return 0;
 
     /* The access log writes the request line after the request, and httpd's own access
      * checks may reject it before the handler runs; all of them see the redacted copy. */
@@ -245,15 +245,14 @@ void protect_redact_query(request_rec *r)
     r->parsed_uri.query = apr_pstrdup(r->pool, redacted);
     r->args = apr_pstrdup(r->pool, redacted);
     apr_table_setn(r->notes, NOTE_ACCESS_TOKEN, "1");
+    return 1;
 }
 
 int protect_query(request_rec *r, const dir_config *conf, sinchfn_ctx *ctx)
 {
     /* translate_name redacts the query first, unless another module translated the
      * request (mod_rewrite, for one); then the redaction happens here. */
-    if (!apr_table_get(r->notes, NOTE_ACCESS_TOKEN))
-        protect_redact_query(r);
-    if (!apr_table_get(r->notes, NOTE_ACCESS_TOKEN))
+    if (!apr_table_get(r->notes, NOTE_ACCESS_TOKEN) && !protect_redact_query(r))
         return DECLINED;
 
     skip_body(r, conf);
@@ -392,11 +391,11 @@ static int send_unauthorized(request_rec *r, const dir_config *conf, sinchfn_ctx
 
 int protect_basic(request_rec *r, const dir_config *conf, sinchfn_ctx *ctx, const sinchfn_route *route)
 {
-    const char *authorization = apr_table_get(r->headers_in, "Authorization");
-    const char *missing, *problem;
+    const char *authorization, *missing, *problem;
 
     if (!sinchfn_route_is_protected(&conf->function->protection, route->name))
         return DECLINED;
+    authorization = apr_table_get(r->headers_in, "Authorization");
 
     if ((missing = sinchfn_basic_missing_variables(r->pool, ctx))) {
         if (apr_atomic_cas32(&conf->warnings->basic, 1, 0) == 0)

@@ -194,6 +194,21 @@ SINCHFN_API sinchfn_status sinchfn_respond_text(sinchfn_response *response, int 
 /* Sends {"error": message}. */
 SINCHFN_API sinchfn_status sinchfn_respond_error(sinchfn_response *response, int status, const char *message);
 
+/* A JSON object body built member by member in the request pool, without json-c values:
+ * the cheapest way to send a JSON response. Members are written in the order they were first
+ * set; setting a name again replaces its value in place. Names and strings are copied,
+ * and a NULL string is written as null; sinchfn_response_set_string_len takes length
+ * bytes, NUL bytes included. sinchfn_response_set_json takes ownership of a
+ * json-c value for a nested member. sinchfn_respond_object sends the object ({} when no
+ * member was set); the other sinchfn_respond_* calls send their own body instead. */
+SINCHFN_API void sinchfn_response_set_string(sinchfn_response *response, const char *name, const char *value);
+SINCHFN_API void sinchfn_response_set_string_len(sinchfn_response *response, const char *name, const char *value,
+                                                 apr_size_t length);
+SINCHFN_API void sinchfn_response_set_int(sinchfn_response *response, const char *name, apr_int64_t value);
+SINCHFN_API void sinchfn_response_set_bool(sinchfn_response *response, const char *name, int value);
+SINCHFN_API void sinchfn_response_set_json(sinchfn_response *response, const char *name, json_object *value);
+SINCHFN_API sinchfn_status sinchfn_respond_object(sinchfn_response *response, int status);
+
 /* ---- protection -------------------------------------------------------------------- */
 
 /* Outcome of a signature check. */

@@ -14,6 +14,7 @@ struct sinchfn_event {
     sinchfn_callback callback;
     const sinchfn_json_members *members; /* of the body */
     const sinchfn_request *request;
+    const char *callid; /* NULL when absent or not a string */
     apr_time_t time; /* 0 when `timestamp` is absent or invalid */
     const sinchfn_destination *to;
     const sinchfn_money *user_rate;
@@ -144,6 +145,7 @@ static const sinchfn_client_error *reject(apr_pool_t *pool, const char *message)
 /* The top-level members that the event types, in the order of typed_keys. */
 enum {
     TYPED_EVENT,
+    TYPED_CALLID,
     TYPED_TIMESTAMP,
     TYPED_TO,
     TYPED_USER_RATE,
@@ -153,7 +155,7 @@ enum {
     TYPED_COUNT
 };
 
-static const char *const typed_keys[TYPED_COUNT] = { "event", "timestamp", "to", "userRate",
+static const char *const typed_keys[TYPED_COUNT] = { "event", "callid", "timestamp", "to", "userRate",
                                                      "debit", "menuResult", "amd" };
 
 /* Finds the typed members in one pass over the body. A later duplicate replaces an earlier
@@ -208,6 +210,7 @@ const sinchfn_client_error *sinchfn_event_create(sinchfn_request *request, const
     created->callback = sinchfn_callback_from_name(name);
     created->members = body;
     created->request = request;
+    created->callid = sinchfn_json_string_of(typed[TYPED_CALLID]);
     if (sinchfn_parse_iso8601(sinchfn_json_string_of(typed[TYPED_TIMESTAMP]), &created->time) != APR_SUCCESS)
         created->time = 0;
     created->to = read_destination(pool, object_value(typed[TYPED_TO]));
@@ -257,7 +260,11 @@ apr_int64_t sinchfn_event_int(const sinchfn_event *event, const char *name, apr_
         return member_string(event->members, member);                                        \
     }
 
-DEFINE_STRING_MEMBER(sinchfn_event_callid, "callid")
+const char *sinchfn_event_callid(const sinchfn_event *event)
+{
+    return event->callid;
+}
+
 DEFINE_STRING_MEMBER(sinchfn_event_call_resource_url, "callResourceUrl")
 DEFINE_STRING_MEMBER(sinchfn_event_timestamp, "timestamp")
 DEFINE_STRING_MEMBER(sinchfn_event_custom, "custom")

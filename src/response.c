@@ -49,27 +49,97 @@ sinchfn_status sinchfn_respond_text(sinchfn_response *response, int status, cons
     return SINCHFN_OK;
 }
 
+/* ---- object bodies built member by member ---- */
+
+/* Returns the member of the response's object named name, appended when it is new, so a
+ * name set again keeps its place and takes the new value. */
+static sinchfn_node *object_member(sinchfn_response *response, const char *name, json_type type)
+{
+    sinchfn_node *member;
+
+    if (!name)
+        name = "";
+    if (!response->object)
+        response->object = sinchfn_node_new(response->pool, json_type_object);
+    for (member = response->object->first; member; member = member->next) {
+        if (!strcmp(member->key, name)) {
+            member->type = type;
+            member->raw = NULL;
+            return member;
+        }
+    }
+    member = sinchfn_node_new(response->pool, type);
+    return sinchfn_node_add(response->object, apr_pstrdup(response->pool, name), member);
+}
+
+void sinchfn_response_set_string(sinchfn_response *response, const char *name, const char *value)
+{
+    sinchfn_node *member = object_member(response, name, value ? json_type_string : json_type_null);
+
+    if (value) {
+        member->length = strlen(value);
+        member->string = apr_pmemdup(response->pool, value, member->length + 1);
+    }
+}
+
+/* A string with a length may contain NUL bytes, which are written as \u0000, so it is kept
+ * as JSON text. */
+void sinchfn_response_set_string_len(sinchfn_response *response, const char *name, const char *value,
+                                     apr_size_t length)
+{
+    sinchfn_node *member = object_member(response, name, json_type_null);
+
+    if (value)
+        member->raw = sinchfn_json_string_text(response->pool, value, length, &member->raw_length);
+}
+
+void sinchfn_response_set_int(sinchfn_response *response, const char *name, apr_int64_t value)
+{
+    object_member(response, name, json_type_int)->integer = value;
+}
+
+void sinchfn_response_set_bool(sinchfn_response *response, const char *name, int value)
+{
+    object_member(response, name, json_type_boolean)->integer = value ? 1 : 0;
+}
+
+void sinchfn_response_set_json(sinchfn_response *response, const char *name, json_object *value)
+{
+    sinchfn_node *member = object_member(response, name, json_type_null);
+
+    member->raw = sinchfn_json_serialize(response->pool, value, &member->raw_length);
+    json_object_put(value);
+}
+
+sinchfn_status sinchfn_respond_object(sinchfn_response *response, int status)
+{
+    if (!response->object)
+        response->object = sinchfn_node_new(response->pool, json_type_object);
+    response->status = status;
+    response->content_type = CONTENT_TYPE_JSON;
+    response->body = sinchfn_node_serialize(response->pool, response->object, &response->body_length);
+    return SINCHFN_OK;
+}
+
 sinchfn_status sinchfn_respond_error(sinchfn_response *response, int status, const char *message)
 {
-    json_object *body = json_object_new_object();
-
-    json_object_object_add(body, "error", json_object_new_string(message ? message : ""));
-    return sinchfn_respond_json(response, status, body);
+    response->object = NULL;
+    sinchfn_response_set_string(response, "error", message ? message : "");
+    return sinchfn_respond_object(response, status);
 }
 
 void sinchfn_response_runtime_error(sinchfn_response *response, int status, const char *message,
                                     const char *route, const char *request_id)
 {
-    json_object *body = json_object_new_object();
-
-    json_object_object_add(body, "error", json_object_new_string(message));
+    response->object = NULL;
+    sinchfn_response_set_string(response, "error", message);
     if (route)
-        json_object_object_add(body, "route", json_object_new_string(route));
+        sinchfn_response_set_string(response, "route", route);
     if (request_id)
-        json_object_object_add(body, "requestId", json_object_new_string(request_id));
+        sinchfn_response_set_string(response, "requestId", request_id);
 
     apr_array_clear(response->headers);
-    sinchfn_respond_json(response, status, body);
+    sinchfn_respond_object(response, status);
 }
 
 /* A header name must be an RFC 9110 token. */

@@ -45,14 +45,23 @@ int sinchfn_is_voice_name(const char *name)
 static const sinchfn_client_error *split_raw(apr_pool_t *pool, const char *raw_path,
                                              apr_array_header_t *segments)
 {
-    char *copy = apr_pstrdup(pool, raw_path ? raw_path : "/");
-    char *state = NULL;
-    char *segment;
+    char *c = apr_pstrdup(pool, raw_path ? raw_path : "/");
 
-    for (segment = apr_strtok(copy, "/", &state); segment; segment = apr_strtok(NULL, "/", &state)) {
-        if (!strcmp(segment, "."))
+    while (*c) {
+        char *segment;
+
+        if (*c == '/') {
+            c++;
             continue;
-        if (!strcmp(segment, "..")) {
+        }
+        segment = c;
+        while (*c && *c != '/')
+            c++;
+        if (*c)
+            *c++ = '\0';
+        if (segment[0] == '.' && !segment[1])
+            continue;
+        if (segment[0] == '.' && segment[1] == '.' && !segment[2]) {
             if (!apr_array_pop(segments))
                 return &escapes_root;
             continue;
@@ -70,15 +79,16 @@ static const sinchfn_client_error *decode_segments(apr_pool_t *pool, apr_array_h
 
     for (i = 0; i < segments->nelts; i++) {
         const char *raw = APR_ARRAY_IDX(segments, i, char *);
+        apr_size_t length = strlen(raw);
         char *decoded;
         apr_status_t status;
 
-        if (!strchr(raw, '%')) {
-            if (sinchfn_utf8_invalid_offset(raw, strlen(raw)) >= 0)
+        if (!memchr(raw, '%', length)) {
+            if (sinchfn_utf8_invalid_offset(raw, length) >= 0)
                 return &bad_utf8;
             continue;
         }
-        decoded = apr_palloc(pool, strlen(raw) + 1);
+        decoded = apr_palloc(pool, length + 1);
         status = apr_unescape_url(decoded, raw, APR_ESCAPE_STRING, NULL, NULL, 0, NULL);
         if (status == APR_EINVAL)
             return &bad_escape;
@@ -111,14 +121,15 @@ static const char *webhook_export_name(apr_pool_t *pool, const char *service)
     return name;
 }
 
-/* Copies the segments from index first on. */
+/* The segments from index first on, as an array that shares the elements of segments. */
 static const apr_array_header_t *below_location(apr_pool_t *pool, const apr_array_header_t *segments, int first)
 {
-    apr_array_header_t *below = apr_array_make(pool, segments->nelts - first + 1, sizeof(char *));
-    int i;
+    apr_array_header_t *below = apr_palloc(pool, sizeof(*below));
 
-    for (i = first; i < segments->nelts; i++)
-        APR_ARRAY_PUSH(below, char *) = APR_ARRAY_IDX(segments, i, char *);
+    below->pool = pool;
+    below->elt_size = segments->elt_size;
+    below->nelts = below->nalloc = segments->nelts - first;
+    below->elts = segments->elts + (apr_size_t)first * (apr_size_t)segments->elt_size;
     return below;
 }
 

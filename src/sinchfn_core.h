@@ -84,6 +84,7 @@ struct sinchfn_response {
     const char *content_type;   /* NULL when there is no body */
     const char *body;
     apr_size_t body_length;
+    struct sinchfn_node *object; /* members set with sinchfn_response_set_*, or NULL */
 };
 
 /* ---- routing ---- */
@@ -204,6 +205,9 @@ const char *sinchfn_response_invalid_header(const sinchfn_response *response);
 int sinchfn_response_final_status(const sinchfn_response *response);
 /* Serializes a JSON value without slash escaping into pool memory. */
 const char *sinchfn_json_serialize(apr_pool_t *pool, json_object *value, apr_size_t *length);
+/* Writes length bytes of text as a JSON string, quotes included, into pool memory. */
+const char *sinchfn_json_string_text(apr_pool_t *pool, const char *text, apr_size_t length,
+                                     apr_size_t *written);
 
 /* A JSON value kept in a pool: SVAML documents are small trees that are built once and
  * written once, and json-c would allocate a hash table for each object and release each
@@ -214,13 +218,18 @@ struct sinchfn_node {
     json_type type;     /* object, array, string, int, boolean or null */
     const char *key;    /* the member name, inside an object */
     const char *string; /* json_type_string */
+    apr_size_t length;  /* of string */
     apr_int64_t integer; /* json_type_int; 0 or 1 for json_type_boolean */
     int count;          /* members or items */
     sinchfn_node *first, *last, *next;
+    const char *raw;    /* JSON text written unchanged, whatever the type, or NULL */
+    apr_size_t raw_length;
 };
 
 sinchfn_node *sinchfn_node_new(apr_pool_t *pool, json_type type);
 sinchfn_node *sinchfn_node_string(apr_pool_t *pool, const char *text);
+/* A string node that refers to text without a copy, for text that outlives the pool. */
+sinchfn_node *sinchfn_node_literal(apr_pool_t *pool, const char *text);
 /* Appends value to an object under key, or to an array with key NULL; returns value. */
 sinchfn_node *sinchfn_node_add(sinchfn_node *parent, const char *key, sinchfn_node *value);
 /* Serializes a node as sinchfn_json_serialize would serialize the same json-c value. */

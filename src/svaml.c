@@ -119,7 +119,7 @@ sinchfn_node *sinchfn_svaml_element(apr_pool_t *pool, const char *name)
 {
     sinchfn_node *element = sinchfn_node_new(pool, json_type_object);
 
-    sinchfn_node_add(element, "name", sinchfn_node_string(pool, name));
+    sinchfn_node_add(element, "name", sinchfn_node_literal(pool, name));
     return element;
 }
 
@@ -129,9 +129,9 @@ static const char *find_invalid_utf8(const sinchfn_node *node)
     const sinchfn_node *item;
     const char *invalid;
 
-    if (node->key && sinchfn_utf8_invalid_offset(node->key, strlen(node->key)) >= 0)
-        return node->key;
-    if (node->type == json_type_string && sinchfn_utf8_invalid_offset(node->string, strlen(node->string)) >= 0)
+    /* Keys are not checked: every SVAML key is a name of the schema, an ASCII literal of
+     * this library. */
+    if (node->type == json_type_string && sinchfn_utf8_invalid_offset(node->string, node->length) >= 0)
         return node->string;
     for (item = node->first; item; item = item->next) {
         if ((invalid = find_invalid_utf8(item)))

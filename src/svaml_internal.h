@@ -20,7 +20,7 @@ sinchfn_status sinchfn_svaml_reject(sinchfn_svaml *svaml, const char *fmt, ...) 
 /* Checks that the builder's callback accepts the instruction or action `name`, and that
  * no action is set yet when is_action. */
 sinchfn_status sinchfn_svaml_check(sinchfn_svaml *svaml, const char *name, int is_action);
-/* A new SVAML element {"name": name} in pool. */
+/* A new SVAML element {"name": name} in pool. name is not copied: it is a literal. */
 sinchfn_node *sinchfn_svaml_element(apr_pool_t *pool, const char *name);
 /* Append an instruction or set the action; both reject an element that has a string that
  * is not UTF-8. */

@@ -17,15 +17,12 @@ static sinchfn_status ice(sinchfn_ctx *ctx, const sinchfn_event *event, sinchfn_
 
 static sinchfn_status status(sinchfn_ctx *ctx, const sinchfn_request *request, sinchfn_response *response)
 {
-    json_object *body = sinchfn_json_object(ctx,
-                                            "status", json_object_new_string("healthy"),
-                                            "functionName", json_object_new_string(sinchfn_function_name(ctx)),
-                                            "environment", json_object_new_string(sinchfn_environment(ctx)),
-                                            "uptime", json_object_new_int64(sinchfn_uptime(ctx)),
-                                            NULL);
-
     (void)request;
-    return sinchfn_respond_json(response, 200, body);
+    sinchfn_response_set_string(response, "status", "healthy");
+    sinchfn_response_set_string(response, "functionName", sinchfn_function_name(ctx));
+    sinchfn_response_set_string(response, "environment", sinchfn_environment(ctx));
+    sinchfn_response_set_int(response, "uptime", sinchfn_uptime(ctx));
+    return sinchfn_respond_object(response, 200);
 }
 
 /* The notification counter lives NOTIFICATION_COUNTER_TTL seconds from the first
@@ -47,8 +44,8 @@ static sinchfn_status inbound(sinchfn_ctx *ctx, const sinchfn_request *request, 
         sinchfn_log_info(ctx, "Notification received: %s (notification %" APR_INT64_T_FMT ")", message, count);
     else
         sinchfn_log_info(ctx, "Notification received: %s (notification count unavailable)", message);
-    return sinchfn_respond_json(response, 200,
-                                sinchfn_json_object(ctx, "received", json_object_new_boolean(1), NULL));
+    sinchfn_response_set_bool(response, "received", 1);
+    return sinchfn_respond_object(response, 200);
 }
 
 #define GREETING_KEY "greeting.txt"
@@ -73,9 +70,8 @@ static sinchfn_status greeting(sinchfn_ctx *ctx, const sinchfn_request *request,
     while (length > 0 && apr_isspace(text[length - 1]))
         length--;
 
-    return sinchfn_respond_json(response, 200,
-                                sinchfn_json_object(ctx, "greeting", json_object_new_string_len(text, (int)length),
-                                                    NULL));
+    sinchfn_response_set_string_len(response, "greeting", text, length);
+    return sinchfn_respond_object(response, 200);
 }
 
 /* The documentation's rate limiter: 10 requests per fixed 60 s window per client
@@ -95,9 +91,9 @@ static sinchfn_status limited(sinchfn_ctx *ctx, const sinchfn_request *request, 
     if (count > RATE_LIMIT)
         return sinchfn_respond_error(response, 429, "rate limited");
 
-    return sinchfn_respond_json(response, 200,
-                                sinchfn_json_object(ctx, "allowed", json_object_new_boolean(1),
-                                                    "remaining", json_object_new_int64(RATE_LIMIT - count), NULL));
+    sinchfn_response_set_bool(response, "allowed", 1);
+    sinchfn_response_set_int(response, "remaining", RATE_LIMIT - count);
+    return sinchfn_respond_object(response, 200);
 }
 
 SINCHFN_EXPORTS(SINCHFN_VOICE(ice), SINCHFN_ENDPOINT(status), SINCHFN_ENDPOINT(inbound), SINCHFN_ENDPOINT(greeting),

@@ -122,6 +122,128 @@ START_TEST(respond_error_escapes_quotes)
 }
 END_TEST
 
+/* ---- object bodies ---- */
+
+START_TEST(respond_object_members_in_order)
+{
+    sinchfn_response_set_string(response, "status", "healthy");
+    sinchfn_response_set_int(response, "uptime", -42);
+    sinchfn_response_set_bool(response, "ok", 1);
+    sinchfn_response_set_bool(response, "late", 0);
+    sinchfn_response_set_string(response, "missing", NULL);
+    ck_assert_int_eq(sinchfn_respond_object(response, 201), SINCHFN_OK);
+    ck_assert_int_eq(response->status, 201);
+    ck_assert_str_eq(response->content_type, "application/json");
+    ck_assert_str_eq(response->body,
+                     "{\"status\":\"healthy\",\"uptime\":-42,\"ok\":true,\"late\":false,\"missing\":null}");
+    ck_assert_uint_eq(response->body_length, strlen(response->body));
+}
+END_TEST
+
+START_TEST(respond_object_empty_is_braces)
+{
+    sinchfn_respond_object(response, 200);
+    ck_assert_str_eq(response->body, "{}");
+    ck_assert_uint_eq(response->body_length, 2);
+}
+END_TEST
+
+START_TEST(respond_object_name_set_again_keeps_place)
+{
+    sinchfn_response_set_string(response, "a", "first");
+    sinchfn_response_set_int(response, "b", 2);
+    sinchfn_response_set_bool(response, "a", 0);
+    sinchfn_respond_object(response, 200);
+    ck_assert_str_eq(response->body, "{\"a\":false,\"b\":2}");
+}
+END_TEST
+
+START_TEST(respond_object_copies_strings)
+{
+    char name[8] = "key", value[8] = "value";
+
+    sinchfn_response_set_string(response, name, value);
+    strcpy(name, "other");
+    strcpy(value, "changed");
+    sinchfn_respond_object(response, 200);
+    ck_assert_str_eq(response->body, "{\"key\":\"value\"}");
+}
+END_TEST
+
+START_TEST(respond_object_escapes_like_json_c)
+{
+    json_object *expected = json_object_new_object();
+    const char *text = "quote \" back \\ slash / tab \t bell \a \xc3\xa9";
+    apr_size_t length;
+
+    json_object_object_add(expected, "na\"me", json_object_new_string(text));
+    json_object_object_add(expected, "n", json_object_new_int64(INT64_MIN));
+    sinchfn_response_set_string(response, "na\"me", text);
+    sinchfn_response_set_int(response, "n", INT64_MIN);
+    sinchfn_respond_object(response, 200);
+    ck_assert_str_eq(response->body, sinchfn_json_serialize(test_pool, expected, &length));
+    json_object_put(expected);
+}
+END_TEST
+
+START_TEST(respond_object_string_len_keeps_nul)
+{
+    sinchfn_response_set_string_len(response, "text", "a\0b", 3);
+    sinchfn_response_set_string_len(response, "cut", "abcdef", 2);
+    sinchfn_response_set_string_len(response, "none", NULL, 4);
+    sinchfn_respond_object(response, 200);
+    ck_assert_str_eq(response->body, "{\"text\":\"a\\u0000b\",\"cut\":\"ab\",\"none\":null}");
+}
+END_TEST
+
+START_TEST(respond_object_nested_json)
+{
+    json_object *calls = json_object_new_array();
+
+    json_object_array_add(calls, json_object_new_string("c/1"));
+    json_object_array_add(calls, json_object_new_int(2));
+    sinchfn_response_set_json(response, "calls", calls);
+    sinchfn_response_set_int(response, "count", 2);
+    sinchfn_respond_object(response, 200);
+    ck_assert_str_eq(response->body, "{\"calls\":[\"c/1\",2],\"count\":2}");
+}
+END_TEST
+
+START_TEST(respond_object_nested_replaced_by_scalar)
+{
+    sinchfn_response_set_json(response, "v", json_object_new_array());
+    sinchfn_response_set_string(response, "v", "plain");
+    sinchfn_respond_object(response, 200);
+    ck_assert_str_eq(response->body, "{\"v\":\"plain\"}");
+}
+END_TEST
+
+START_TEST(respond_object_null_name_is_empty)
+{
+    sinchfn_response_set_int(response, NULL, 1);
+    sinchfn_respond_object(response, 200);
+    ck_assert_str_eq(response->body, "{\"\":1}");
+}
+END_TEST
+
+START_TEST(respond_error_drops_members)
+{
+    sinchfn_response_set_string(response, "partial", "yes");
+    sinchfn_respond_error(response, 409, "conflict");
+    ck_assert_int_eq(response->status, 409);
+    ck_assert_str_eq(response->body, "{\"error\":\"conflict\"}");
+}
+END_TEST
+
+START_TEST(respond_text_after_members_sends_text)
+{
+    sinchfn_response_set_string(response, "ignored", "yes");
+    sinchfn_respond_text(response, 200, "plain");
+    ck_assert_str_eq(response->content_type, "text/plain; charset=utf-8");
+    ck_assert_str_eq(response->body, "plain");
+}
+END_TEST
+
 /* ---- final status ---- */
 
 START_TEST(final_status_unset_no_body_204)
@@ -392,6 +514,31 @@ START_TEST(json_serialize_every_byte_matches_json_c)
 }
 END_TEST
 
+/* Each byte that needs escaping, and a byte that does not, at every offset of strings of
+ * 1 to 40 bytes, so both the sixteen-byte scan and the byte-by-byte tail meet it. */
+START_TEST(json_serialize_escape_at_every_offset_matches_json_c)
+{
+    static const char specials[] = { '"', '\\', '\n', 0x01, 0x1f, 0x00, 0x20, (char)0x80, (char)0xff, '/' };
+    char text[40];
+    apr_size_t length, offset, k;
+
+    for (length = 1; length <= sizeof(text); length++) {
+        for (offset = 0; offset < length; offset++) {
+            for (k = 0; k < sizeof(specials); k++) {
+                json_object *string;
+
+                memset(text, 'a', sizeof(text));
+                text[offset] = specials[k];
+                text[length - 1] = k % 2 ? '"' : 'z';
+                string = json_object_new_string_len(text, (int)length);
+                assert_serializes_as_json_c(string);
+                json_object_put(string);
+            }
+        }
+    }
+}
+END_TEST
+
 START_TEST(json_serialize_number_edges_match_json_c)
 {
     json_object *array = json_object_new_array();
@@ -525,11 +672,23 @@ Suite *response_suite(void)
     tcase_add_test(bodies, respond_text_copies_text);
     tcase_add_test(bodies, respond_error_body_exact);
     tcase_add_test(bodies, respond_error_escapes_quotes);
+    tcase_add_test(bodies, respond_object_members_in_order);
+    tcase_add_test(bodies, respond_object_empty_is_braces);
+    tcase_add_test(bodies, respond_object_name_set_again_keeps_place);
+    tcase_add_test(bodies, respond_object_copies_strings);
+    tcase_add_test(bodies, respond_object_escapes_like_json_c);
+    tcase_add_test(bodies, respond_object_string_len_keeps_nul);
+    tcase_add_test(bodies, respond_object_nested_json);
+    tcase_add_test(bodies, respond_object_nested_replaced_by_scalar);
+    tcase_add_test(bodies, respond_object_null_name_is_empty);
+    tcase_add_test(bodies, respond_error_drops_members);
+    tcase_add_test(bodies, respond_text_after_members_sends_text);
     tcase_add_test(bodies, json_serialize_length);
     tcase_add_test(bodies, json_serialize_matches_json_c);
     tcase_add_test(bodies, json_serialize_built_values_match_json_c);
     tcase_add_test(bodies, json_serialize_every_byte_matches_json_c);
     tcase_add_test(bodies, json_serialize_custom_serializer_used);
+    tcase_add_test(bodies, json_serialize_escape_at_every_offset_matches_json_c);
     tcase_add_test(bodies, json_serialize_number_edges_match_json_c);
     tcase_add_test(bodies, json_serialize_non_finite_as_null);
     tcase_add_test(bodies, json_serialize_random_values_match_json_c);

@@ -509,6 +509,26 @@ START_TEST(application_wrong_secret_mismatch)
 }
 END_TEST
 
+/* Secrets alternate on one thread, as Locations with different secrets do, so a secret
+ * decoded for one request must not serve the next. */
+START_TEST(application_secrets_alternate)
+{
+    apr_time_t now = apr_time_now();
+    sinchfn_request *request = signed_callback(iso_time(now), "Application");
+    const char *reason = NULL;
+    int round;
+
+    for (round = 0; round < 3; round++) {
+        ck_assert_int_eq(check(request, now, 600, &reason), SINCHFN_SIGNATURE_VALID);
+        ck_assert_int_eq(sinchfn_check_application(test_pool, request, APP_KEY, "b3RoZXItc2VjcmV0", now, 600,
+                                                   &reason),
+                         SINCHFN_SIGNATURE_MISMATCH);
+        ck_assert_int_eq(sinchfn_check_application(test_pool, request, APP_KEY, "not base64!", now, 600, &reason),
+                         SINCHFN_SIGNATURE_NO_SECRET);
+    }
+}
+END_TEST
+
 START_TEST(application_malformed_authorization)
 {
     static const char *const values[] = {
@@ -828,6 +848,7 @@ Suite *signature_suite(void)
     tcase_add_test(application, application_content_type_verbatim);
     tcase_add_test(application, application_wrong_key_mismatch);
     tcase_add_test(application, application_wrong_secret_mismatch);
+    tcase_add_test(application, application_secrets_alternate);
     tcase_add_test(application, application_malformed_authorization);
     tcase_add_test(application, application_missing_headers);
     tcase_add_test(application, application_other_scheme_unsupported);
