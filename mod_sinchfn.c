@@ -781,7 +781,12 @@ static int protect_route(request_rec *r, const dir_config *conf, sinchfn_ctx *ct
 
     *body_consumed = 0;
     if (protect_needs_signature(conf, ctx, route)) {
-        if ((status = read_request_body(r, conf, ctx, request, route->name)) != DECLINED)
+        /* Without its signature header the request fails the check whatever its body, so it
+         * is rejected before the body is read and a client that waits for 100 Continue
+         * gets the 401 at once. */
+        if (protect_signature_header_missing(r, conf, route))
+            skip_body(r, conf);
+        else if ((status = read_request_body(r, conf, ctx, request, route->name)) != DECLINED)
             return status;
         *body_consumed = 1;
         if ((status = protect_signature(r, conf, ctx, request, route)) != DECLINED)

@@ -104,6 +104,9 @@ int protect_redact_query(request_rec *r);
 int protect_query(request_rec *r, const dir_config *conf, sinchfn_ctx *ctx);
 /* Whether the route needs a signature check, so the body must be read first. */
 int protect_needs_signature(const dir_config *conf, const sinchfn_ctx *ctx, const sinchfn_route *route);
+/* Whether the header that carries the route's signature (Authorization, or
+ * x-sinch-webhook-signature for conversationWebhook) is absent. */
+int protect_signature_header_missing(request_rec *r, const dir_config *conf, const sinchfn_route *route);
 int protect_signature(request_rec *r, const dir_config *conf, sinchfn_ctx *ctx, const sinchfn_request *request,
                       const sinchfn_route *route);
 int protect_basic(request_rec *r, const dir_config *conf, sinchfn_ctx *ctx, const sinchfn_route *route);

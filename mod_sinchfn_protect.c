@@ -296,6 +296,13 @@ int protect_needs_signature(const dir_config *conf, const sinchfn_ctx *ctx, cons
     return route_scheme(conf, route) != SCHEME_NONE && signatures_enforced(conf, ctx);
 }
 
+int protect_signature_header_missing(request_rec *r, const dir_config *conf, const sinchfn_route *route)
+{
+    const char *header = route_scheme(conf, route) == SCHEME_WEBHOOK ? "x-sinch-webhook-signature" : "Authorization";
+
+    return !apr_table_get(r->headers_in, header);
+}
+
 /* Logs a missing or invalid secret once per process and Location: it is a fault of the
  * configuration, not of the client, and would otherwise repeat on every callback. */
 static void warn_unconfigured(const dir_config *conf, sinchfn_ctx *ctx, apr_uint32_t *flag, const char *problem)

@@ -79,11 +79,14 @@ static void run_voice(sinchfn_call *call)
     send_svaml(call, svaml);
 }
 
-/* Checks what a custom endpoint left in the response. */
+/* Checks what a custom endpoint left in the response. A JSON body must be UTF-8
+ * (RFC 8259), and neither json-c nor the pool object checks the strings it is given. */
 static void check_response(sinchfn_call *call)
 {
     const char *bad_header = sinchfn_response_invalid_header(call->response);
-    int status = call->response->status;
+    const sinchfn_response *response = call->response;
+    int status = response->status;
+    apr_ssize_t invalid;
 
     if (bad_header) {
         sinchfn_log(call->ctx, SINCHFN_LOG_ERROR,
@@ -95,6 +98,14 @@ static void check_response(sinchfn_call *call)
     if (status != 0 && (status < 200 || status > 599)) {
         sinchfn_log(call->ctx, SINCHFN_LOG_ERROR, "SFN0306", "handler '%s' set the status %d, outside 200-599",
                     call->export->name, status);
+        internal_error(call);
+        return;
+    }
+    if (response->body && response->content_type && !strcmp(response->content_type, "application/json") &&
+        (invalid = sinchfn_utf8_invalid_offset(response->body, response->body_length)) >= 0) {
+        sinchfn_log(call->ctx, SINCHFN_LOG_ERROR, "SFN0308", "handler '%s' sent a JSON body that is not valid UTF-8 "
+                    "at byte %" APR_SSIZE_T_FMT "; the response was replaced by a 500; pass UTF-8 strings",
+                    call->export->name, invalid);
         internal_error(call);
     }
 }

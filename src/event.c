@@ -198,6 +198,8 @@ const sinchfn_client_error *sinchfn_event_create(sinchfn_request *request, const
     find_typed_members(body, typed);
     if (!(name = sinchfn_json_string_of(typed[TYPED_EVENT])))
         return reject(pool, "The callback body has no 'event' string; Sinch voice callbacks carry one.");
+    if (strlen(name) != typed[TYPED_EVENT]->string_length)
+        return reject(pool, "The callback 'event' contains a NUL byte; send the event name alone.");
     if (!sinchfn_callback_from_name(name))
         return reject(pool, apr_psprintf(pool, "Unknown voice event type '%s'; the event must be ice, ace, pie, "
                                          "dice or notify.", name));

@@ -284,8 +284,8 @@ sinchfn_status sinchfn_svaml_say(sinchfn_svaml *svaml, const char *text, const c
 
     if (sinchfn_svaml_check(svaml, "say", 0) != SINCHFN_OK)
         return SINCHFN_ERROR;
-    if (!text)
-        return sinchfn_svaml_reject(svaml, "say needs a text");
+    if (!text || !*text)
+        return sinchfn_svaml_reject(svaml, "say needs a non-empty text");
 
     say = sinchfn_svaml_element(svaml->pool, "say");
     sinchfn_node_add(say, "text", sinchfn_node_string(svaml->pool, text));

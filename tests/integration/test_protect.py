@@ -35,7 +35,8 @@ import pytest
 import requests
 
 from netns import NetworkNamespace
-from sinchfn_testlib import MPMS, ApacheServer, config_header, config_test, free_port
+from sinchfn_testlib import (MPMS, ApacheServer, config_header, config_test, connect, free_port, parse_response,
+                             read_until_close)
 
 APP_KEY = "test-app-key"
 APP_SECRET = base64.b64encode(b"application-secret-bytes-0042").decode()
@@ -326,6 +327,26 @@ def test_voice_missing_authorization(guard):
     response = post(guard, "/g/ice", headers=headers)
 
     assert_signature_rejected(guard, response, offset, "the Authorization header is missing")
+
+
+@pytest.mark.parametrize("path, reason", [
+    ("/g/ice", "the Authorization header is missing"),
+    ("/g/webhook/conversation", "the x-sinch-webhook-signature header is missing"),
+])
+def test_unsigned_expect_continue_rejected_before_body(guard, path, reason):
+    """A request without its signature header gets the 401 without a 100 Continue, though
+    its body is never sent."""
+    offset = guard.log_size()
+    with connect(guard.port) as sock:
+        sock.sendall(b"POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: 300\r\nExpect: 100-continue\r\n\r\n" % path.encode())
+        answer = read_until_close(sock, timeout=5)
+
+    assert answer.startswith(b"HTTP/1.1 401 "), answer[:200]
+    response = parse_response(answer)
+    assert response.header("Connection") == "close"
+    assert json.loads(response.body)["error"] == f"The request signature is not valid: {reason}."
+    assert f"check failed: {reason}" in guard.wait_for_log("SFN0504", offset)
 
 
 def test_voice_missing_timestamp(guard):

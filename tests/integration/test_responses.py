@@ -25,6 +25,30 @@ def test_header_with_crlf_replaced_by_500(server):
     assert response.headers["X-Request-Id"] in line
 
 
+def test_json_body_not_utf8_replaced_by_500(server):
+    """The echo endpoint copies X-Test into its JSON body. A Latin-1 byte there would make
+    the body invalid JSON, so the runtime sends a 500 and logs where the byte is."""
+    offset = server.log_size()
+    answer = exchange(server.port, b"GET /probe/echo HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                                   b"X-Test: caf\xe9\r\n\r\n")
+
+    response = parse_response(answer)
+    assert response.status == 500
+    assert json.loads(response.body) == {"error": "internal error", "requestId": response.header("X-Request-Id")}
+    line = server.wait_for_log("SFN0308", offset)
+    assert "handler 'echo' sent a JSON body that is not valid UTF-8 at byte" in line, server.log_since(offset)
+    assert "[sinchfn:error]" in line
+
+
+def test_json_body_utf8_header_kept(server):
+    answer = exchange(server.port, b"GET /probe/echo HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                                   b"X-Test: caf\xc3\xa9\r\n\r\n")
+
+    response = parse_response(answer)
+    assert response.status == 200
+    assert json.loads(response.body)["xTest"] == "caf\u00e9"
+
+
 def test_header_with_crlf_raw_response(server):
     answer = exchange(server.port, b"GET /probe/badheader HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
 
@@ -260,6 +284,14 @@ def test_voice_without_event_field(server):
 
     assert response.status_code == 400
     assert "'event'" in response.json()["error"]
+
+
+def test_voice_event_with_nul(server):
+    response = requests.post(server.url("/probe/dice"), data=b'{"event":"dice\\u0000x","callid":"c1"}',
+                             headers={"Content-Type": "application/json"}, timeout=5)
+
+    assert response.status_code == 400
+    assert response.json()["error"] == "The callback 'event' contains a NUL byte; send the event name alone."
 
 
 def test_voice_needs_json_body(server):

@@ -115,6 +115,43 @@ static sinchfn_status status_600_handler(sinchfn_ctx *handler_ctx, const sinchfn
     return SINCHFN_OK;
 }
 
+static sinchfn_status latin1_object_handler(sinchfn_ctx *handler_ctx, const sinchfn_request *request,
+                                            sinchfn_response *response)
+{
+    (void)handler_ctx;
+    (void)request;
+    sinchfn_response_set_string(response, "name", "caf\xe9");
+    return sinchfn_respond_object(response, 200);
+}
+
+static sinchfn_status latin1_json_handler(sinchfn_ctx *handler_ctx, const sinchfn_request *request,
+                                          sinchfn_response *response)
+{
+    json_object *body = json_object_new_object();
+
+    (void)handler_ctx;
+    (void)request;
+    json_object_object_add(body, "n\xff", json_object_new_int(1));
+    return sinchfn_respond_json(response, 201, body);
+}
+
+static sinchfn_status utf8_object_handler(sinchfn_ctx *handler_ctx, const sinchfn_request *request,
+                                          sinchfn_response *response)
+{
+    (void)handler_ctx;
+    (void)request;
+    sinchfn_response_set_string(response, "name", "caf\xc3\xa9 \xf0\x9f\x93\x9e");
+    return sinchfn_respond_object(response, 200);
+}
+
+static sinchfn_status latin1_text_handler(sinchfn_ctx *handler_ctx, const sinchfn_request *request,
+                                          sinchfn_response *response)
+{
+    (void)handler_ctx;
+    (void)request;
+    return sinchfn_respond_text(response, 200, "caf\xe9");
+}
+
 static sinchfn_status empty_handler(sinchfn_ctx *handler_ctx, const sinchfn_request *request,
                                     sinchfn_response *response)
 {
@@ -189,6 +226,44 @@ START_TEST(dispatch_status_above_599_500)
     sinchfn_dispatch(&call);
     ck_assert_int_eq(call.response->status, 500);
     ck_assert_str_eq(last_tag, "SFN0306");
+}
+END_TEST
+
+START_TEST(dispatch_invalid_utf8_object_500)
+{
+    prepare_endpoint("status", latin1_object_handler);
+    sinchfn_dispatch(&call);
+    ck_assert_int_eq(call.response->status, 500);
+    ck_assert_str_eq(call.response->body, "{\"error\":\"internal error\",\"requestId\":\"req-1\"}");
+    ck_assert_str_eq(last_tag, "SFN0308");
+}
+END_TEST
+
+START_TEST(dispatch_invalid_utf8_json_c_500)
+{
+    prepare_endpoint("status", latin1_json_handler);
+    sinchfn_dispatch(&call);
+    ck_assert_int_eq(call.response->status, 500);
+    ck_assert_str_eq(last_tag, "SFN0308");
+}
+END_TEST
+
+START_TEST(dispatch_utf8_object_kept)
+{
+    prepare_endpoint("status", utf8_object_handler);
+    sinchfn_dispatch(&call);
+    ck_assert_int_eq(call.response->status, 200);
+    ck_assert_str_eq(call.response->body, "{\"name\":\"caf\xc3\xa9 \xf0\x9f\x93\x9e\"}");
+}
+END_TEST
+
+/* Only JSON bodies are checked: text is sent as the handler wrote it. */
+START_TEST(dispatch_text_body_not_checked)
+{
+    prepare_endpoint("status", latin1_text_handler);
+    sinchfn_dispatch(&call);
+    ck_assert_int_eq(call.response->status, 200);
+    ck_assert_str_eq(call.response->body, "caf\xe9");
 }
 END_TEST
 
@@ -372,6 +447,10 @@ Suite *dispatch_suite(void)
     tcase_add_test(endpoint, dispatch_bad_header_500);
     tcase_add_test(endpoint, dispatch_status_below_200_500);
     tcase_add_test(endpoint, dispatch_status_above_599_500);
+    tcase_add_test(endpoint, dispatch_invalid_utf8_object_500);
+    tcase_add_test(endpoint, dispatch_invalid_utf8_json_c_500);
+    tcase_add_test(endpoint, dispatch_utf8_object_kept);
+    tcase_add_test(endpoint, dispatch_text_body_not_checked);
     suite_add_tcase(suite, endpoint);
 
     tcase_add_checked_fixture(voice, create_call, test_pool_teardown);

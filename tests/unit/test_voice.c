@@ -120,6 +120,28 @@ START_TEST(event_route_mismatch_400)
 }
 END_TEST
 
+/* strcmp would stop at the NUL and match "ice". Bodies over the JSON index limit take
+ * the json-c path, which must reject it too. */
+START_TEST(event_name_with_nul_400)
+{
+    const char *padding = apr_psprintf(test_pool, "%0*d", 20000, 0);
+    const char *bodies[2];
+    int i;
+
+    bodies[0] = "{\"event\":\"ice\\u0000x\",\"callid\":\"c1\"}";
+    bodies[1] = apr_pstrcat(test_pool, "{\"event\":\"ice\\u0000x\",\"custom\":\"", padding, "\"}", NULL);
+    for (i = 0; i < 2; i++) {
+        const sinchfn_client_error *error;
+
+        create_json_request(bodies[i]);
+        error = sinchfn_event_create(request, "ice", &event);
+        ck_assert_ptr_nonnull(error);
+        ck_assert_int_eq(error->status, 400);
+        ck_assert_str_eq(error->message, "The callback 'event' contains a NUL byte; send the event name alone.");
+    }
+}
+END_TEST
+
 START_TEST(event_name_case_sensitive_400)
 {
     const sinchfn_client_error *error;
@@ -340,6 +362,15 @@ START_TEST(svaml_say_without_text_error)
 }
 END_TEST
 
+START_TEST(svaml_say_empty_text_error)
+{
+    sinchfn_svaml *svaml = sinchfn_svaml_create(test_pool, "ice");
+
+    ck_assert_int_eq(sinchfn_svaml_say(svaml, "", NULL), SINCHFN_ERROR);
+    ck_assert_str_eq(sinchfn_svaml_error(svaml), "say needs a non-empty text");
+}
+END_TEST
+
 START_TEST(svaml_error_keeps_first)
 {
     sinchfn_svaml *svaml = sinchfn_svaml_create(test_pool, "ice");
@@ -397,6 +428,7 @@ Suite *voice_suite(void)
     tcase_add_test(events, event_not_string_400);
     tcase_add_test(events, event_route_mismatch_400);
     tcase_add_test(events, event_name_case_sensitive_400);
+    tcase_add_test(events, event_name_with_nul_400);
     tcase_add_test(events, event_array_body_400);
     tcase_add_test(events, event_string_body_400);
     tcase_add_test(events, event_text_body_400);
@@ -422,6 +454,7 @@ Suite *voice_suite(void)
     tcase_add_test(rules, svaml_say_on_dice_error);
     tcase_add_test(rules, svaml_hangup_on_notify_error);
     tcase_add_test(rules, svaml_say_without_text_error);
+    tcase_add_test(rules, svaml_say_empty_text_error);
     tcase_add_test(rules, svaml_error_keeps_first);
     tcase_add_test(rules, svaml_allowed_calls_no_error);
     tcase_add_test(rules, callback_takes_svaml_five_names);
