@@ -146,6 +146,17 @@ static const char *member_key(const sinchfn_request *request, const char *name, 
 }
 
 /* Returns bytes as a JSON array of numbers, so binary values survive the round trip. */
+static int is_ascii(const char *data, apr_size_t length)
+{
+    apr_size_t i;
+
+    for (i = 0; i < length; i++) {
+        if ((unsigned char)data[i] >= 0x80)
+            return 0;
+    }
+    return 1;
+}
+
 static json_object *byte_array(const char *data, apr_size_t length)
 {
     json_object *array = json_object_new_array();
@@ -190,7 +201,10 @@ static sinchfn_status storage(sinchfn_ctx *ctx, const sinchfn_request *request, 
 
         status = sinchfn_storage_read(ctx, key, &data, &length);
         if (status == SINCHFN_OK) {
-            json_object_object_add(result, "text", json_object_new_string_len(data, (int)length));
+            /* A JSON body must be UTF-8, so "text" is left out for data that is not ASCII;
+             * "bytes" always carries the data. */
+            if (is_ascii(data, length))
+                json_object_object_add(result, "text", json_object_new_string_len(data, (int)length));
             json_object_object_add(result, "bytes", byte_array(data, length));
         }
     }
