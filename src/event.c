@@ -9,13 +9,29 @@
 
 #include "sinchfn_core.h"
 
+/* The top-level members that the event types, in the order of typed_keys. */
+enum {
+    TYPED_EVENT,
+    TYPED_CALLID,
+    TYPED_TIMESTAMP,
+    TYPED_TO,
+    TYPED_USER_RATE,
+    TYPED_DEBIT,
+    TYPED_MENU_RESULT,
+    TYPED_AMD,
+    TYPED_COUNT
+};
+
+/* The typed members are read on first use, since most handlers read few of them. */
 struct sinchfn_event {
     const char *name;
     sinchfn_callback callback;
     const sinchfn_json_members *members; /* of the body */
     const sinchfn_request *request;
     const char *callid; /* NULL when absent or not a string */
-    apr_time_t time; /* 0 when `timestamp` is absent or invalid */
+    const sinchfn_json_member *typed[TYPED_COUNT];
+    unsigned int read; /* bit 1 << TYPED_... set once that member was read */
+    apr_time_t time;   /* 0 when `timestamp` is absent or invalid */
     const sinchfn_destination *to;
     const sinchfn_money *user_rate;
     const sinchfn_money *debit;
@@ -142,19 +158,6 @@ static const sinchfn_client_error *reject(apr_pool_t *pool, const char *message)
     return error;
 }
 
-/* The top-level members that the event types, in the order of typed_keys. */
-enum {
-    TYPED_EVENT,
-    TYPED_CALLID,
-    TYPED_TIMESTAMP,
-    TYPED_TO,
-    TYPED_USER_RATE,
-    TYPED_DEBIT,
-    TYPED_MENU_RESULT,
-    TYPED_AMD,
-    TYPED_COUNT
-};
-
 static const char *const typed_keys[TYPED_COUNT] = { "event", "callid", "timestamp", "to", "userRate",
                                                      "debit", "menuResult", "amd" };
 
@@ -213,13 +216,7 @@ const sinchfn_client_error *sinchfn_event_create(sinchfn_request *request, const
     created->members = body;
     created->request = request;
     created->callid = sinchfn_json_string_of(typed[TYPED_CALLID]);
-    if (sinchfn_parse_iso8601(sinchfn_json_string_of(typed[TYPED_TIMESTAMP]), &created->time) != APR_SUCCESS)
-        created->time = 0;
-    created->to = read_destination(pool, object_value(typed[TYPED_TO]));
-    created->user_rate = read_money(pool, object_value(typed[TYPED_USER_RATE]));
-    created->debit = read_money(pool, object_value(typed[TYPED_DEBIT]));
-    created->menu_result = read_menu_result(pool, object_value(typed[TYPED_MENU_RESULT]));
-    created->amd = read_amd(pool, object_value(typed[TYPED_AMD]));
+    memcpy(created->typed, typed, sizeof(typed));
     *event = created;
     return NULL;
 }
@@ -281,8 +278,26 @@ DEFINE_STRING_MEMBER(sinchfn_event_from, "from")
 DEFINE_STRING_MEMBER(sinchfn_event_notification_type, "type")
 DEFINE_STRING_MEMBER(sinchfn_event_destination, "destination")
 
+/* Returns the event as writable on the first read of member, so the caller can keep the
+ * value, and NULL on later reads. No event is a const object: the accessors take const
+ * pointers only so that handlers cannot change events. */
+static sinchfn_event *cache_of(const sinchfn_event *event, int member)
+{
+    sinchfn_event *cache = (sinchfn_event *)event;
+
+    if (event->read & (1u << member))
+        return NULL;
+    cache->read |= 1u << member;
+    return cache;
+}
+
 apr_time_t sinchfn_event_time(const sinchfn_event *event)
 {
+    sinchfn_event *cache = cache_of(event, TYPED_TIMESTAMP);
+
+    if (cache && sinchfn_parse_iso8601(sinchfn_json_string_of(event->typed[TYPED_TIMESTAMP]), &cache->time) !=
+                     APR_SUCCESS)
+        cache->time = 0;
     return event->time;
 }
 
@@ -298,25 +313,45 @@ apr_int64_t sinchfn_event_duration(const sinchfn_event *event)
 
 const sinchfn_destination *sinchfn_event_to(const sinchfn_event *event)
 {
+    sinchfn_event *cache = cache_of(event, TYPED_TO);
+
+    if (cache)
+        cache->to = read_destination(event->request->pool, object_value(event->typed[TYPED_TO]));
     return event->to;
 }
 
 const sinchfn_money *sinchfn_event_user_rate(const sinchfn_event *event)
 {
+    sinchfn_event *cache = cache_of(event, TYPED_USER_RATE);
+
+    if (cache)
+        cache->user_rate = read_money(event->request->pool, object_value(event->typed[TYPED_USER_RATE]));
     return event->user_rate;
 }
 
 const sinchfn_money *sinchfn_event_debit(const sinchfn_event *event)
 {
+    sinchfn_event *cache = cache_of(event, TYPED_DEBIT);
+
+    if (cache)
+        cache->debit = read_money(event->request->pool, object_value(event->typed[TYPED_DEBIT]));
     return event->debit;
 }
 
 const sinchfn_menu_result *sinchfn_event_menu_result(const sinchfn_event *event)
 {
+    sinchfn_event *cache = cache_of(event, TYPED_MENU_RESULT);
+
+    if (cache)
+        cache->menu_result = read_menu_result(event->request->pool, object_value(event->typed[TYPED_MENU_RESULT]));
     return event->menu_result;
 }
 
 const sinchfn_amd_result *sinchfn_event_amd(const sinchfn_event *event)
 {
+    sinchfn_event *cache = cache_of(event, TYPED_AMD);
+
+    if (cache)
+        cache->amd = read_amd(event->request->pool, object_value(event->typed[TYPED_AMD]));
     return event->amd;
 }

@@ -62,10 +62,17 @@ static APR_INLINE void append_char(json_buffer *buffer, char c)
     buffer->data[buffer->length++] = c;
 }
 
-/* The bytes json-c escapes: the quote, the backslash and control characters. */
+/* The bytes json-c escapes, marked 1: the quote, the backslash and control characters.
+ * Looking a byte up takes one load instead of three comparisons. */
+static const unsigned char escaped_bytes[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+};
+
 static APR_INLINE int needs_escape(unsigned char c)
 {
-    return c < 0x20 || c == '"' || c == '\\';
+    return escaped_bytes[c];
 }
 
 /* Returns the offset of the first byte at or after i that needs escaping, or length.

@@ -76,6 +76,30 @@ START_TEST(event_ice_reference_vector_members)
 }
 END_TEST
 
+/* The typed members are read on first use and kept: a second call returns the same
+ * value, also after the handler has asked for the json-c tree. */
+START_TEST(event_typed_members_read_once)
+{
+    const sinchfn_destination *to;
+    apr_time_t time;
+
+    create_json_request("{\"event\":\"ice\",\"timestamp\":\"2026-11-30T14:05:12Z\","
+                        "\"to\":{\"type\":\"number\",\"endpoint\":\"+46700000001\"}}");
+    ck_assert_ptr_null(sinchfn_event_create(request, "ice", &event));
+    to = sinchfn_event_to(event);
+    time = sinchfn_event_time(event);
+    ck_assert_ptr_nonnull(to);
+    ck_assert_str_eq(to->type, "number");
+    ck_assert_str_eq(to->endpoint, "+46700000001");
+    ck_assert(time == apr_time_from_sec(1796047512));
+    ck_assert_ptr_nonnull(sinchfn_event_json(event));
+    ck_assert_ptr_eq(sinchfn_event_to(event), to);
+    ck_assert(sinchfn_event_time(event) == time);
+    ck_assert_ptr_null(sinchfn_event_user_rate(event));
+    ck_assert_ptr_null(sinchfn_event_user_rate(event));
+}
+END_TEST
+
 START_TEST(event_without_callid)
 {
     create_json_request("{\"event\":\"notify\"}");
@@ -423,6 +447,7 @@ Suite *voice_suite(void)
     tcase_add_checked_fixture(events, test_pool_setup, test_pool_teardown);
     tcase_add_test(events, event_ice_reference_vector_accepted);
     tcase_add_test(events, event_ice_reference_vector_members);
+    tcase_add_test(events, event_typed_members_read_once);
     tcase_add_test(events, event_without_callid);
     tcase_add_test(events, event_missing_400);
     tcase_add_test(events, event_not_string_400);
