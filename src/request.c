@@ -258,25 +258,35 @@ static apr_ssize_t find_lenient_json(const char *text, apr_size_t length, const 
 }
 
 /* Returns this thread's tokener. Creating one costs about as much as parsing a small
- * callback body, so each thread keeps one for its lifetime, reset after every parse.
+ * callback body, so each thread keeps one, reset after every parse and replaced after an
+ * error.
  * UTF-8 is validated beforehand by sinchfn_utf8_invalid_offset, more strictly than
  * json-c's own flag would. */
+static __thread json_tokener *kept_tokener;
+
 static json_tokener *thread_tokener(void)
 {
-    static __thread json_tokener *tokener;
-
-    if (!tokener && (tokener = json_tokener_new_ex(SINCHFN_JSON_MAX_DEPTH)))
-        json_tokener_set_flags(tokener, JSON_TOKENER_STRICT);
-    return tokener;
+    if (!kept_tokener && (kept_tokener = json_tokener_new_ex(SINCHFN_JSON_MAX_DEPTH)))
+        json_tokener_set_flags(kept_tokener, JSON_TOKENER_STRICT);
+    return kept_tokener;
 }
 
 static const sinchfn_client_error *parse_json_with(apr_pool_t *pool, json_tokener *tokener, const char *text,
                                                    apr_size_t length, json_object **value);
 
+/* json_tokener_reset (json-c 0.16) keeps the state of a \u escape that a body cut off in
+ * the middle of a surrogate pair leaves behind, and the next parse on the thread would join
+ * it to its own first escape. A tokener that stopped on an error is therefore replaced. */
 const sinchfn_client_error *sinchfn_parse_json(apr_pool_t *pool, const char *text, apr_size_t length,
                                                json_object **value)
 {
-    return parse_json_with(pool, thread_tokener(), text, length, value);
+    const sinchfn_client_error *invalid = parse_json_with(pool, thread_tokener(), text, length, value);
+
+    if (invalid && kept_tokener) {
+        json_tokener_free(kept_tokener);
+        kept_tokener = NULL;
+    }
+    return invalid;
 }
 
 const sinchfn_client_error *sinchfn_parse_json_file(apr_pool_t *pool, const char *text, apr_size_t length,

@@ -286,6 +286,26 @@ START_TEST(body_json_tree_built_on_first_use)
 }
 END_TEST
 
+/* A body cut off inside a surrogate pair must not change the next parse on the thread:
+ * json-c's reset keeps the half-read escape. */
+START_TEST(json_cut_surrogate_does_not_leak)
+{
+    static const char *const cut[] = { "{\"\":\"\\ud83d\\u", "{\"\":\"\\ud83d\\ude", "[\"\\ud83d\\u" };
+    const char *next = "{\"\":\"a\\u00e9\\ud83d\\ude00b\"}";
+    apr_size_t i;
+
+    for (i = 0; i < sizeof(cut) / sizeof(cut[0]); i++) {
+        json_object *tree = NULL, *member;
+
+        ck_assert_ptr_nonnull(sinchfn_parse_json(test_pool, cut[i], strlen(cut[i]), &tree));
+        ck_assert_ptr_null(sinchfn_parse_json(test_pool, next, strlen(next), &tree));
+        ck_assert(json_object_object_get_ex(tree, "", &member));
+        ck_assert_int_eq(json_object_get_string_len(member), 8);
+        ck_assert_mem_eq(json_object_get_string(member), "a\xc3\xa9\xf0\x9f\x98\x80" "b", 8);
+    }
+}
+END_TEST
+
 START_TEST(body_json_second_parse_replaces_tree)
 {
     json_object *member;
@@ -1034,6 +1054,7 @@ Suite *request_suite(void)
     tcase_add_test(json, body_json_parsed);
     tcase_add_test(json, body_json_tree_built_on_first_use);
     tcase_add_test(json, body_json_second_parse_replaces_tree);
+    tcase_add_test(json, json_cut_surrogate_does_not_leak);
     tcase_add_test(json, body_json_duplicate_key_last_wins);
     tcase_add_test(json, body_json_member_types);
     tcase_add_test(json, body_json_over_index_max_parsed);
