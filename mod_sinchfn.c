@@ -593,10 +593,11 @@ typedef struct {
     apr_status_t read_status;
 } body_read;
 
-/* Copies the request body into the request pool, dechunked, refusing more than max_body
- * bytes. Content-Length over the cap is refused before any byte is read. */
+/* The largest declared body that read_body allocates in full before it arrives. */
 #define BODY_PREALLOCATE_MAX (64 * 1024)
 
+/* Copies the request body into the request pool, dechunked, refusing more than max_body
+ * bytes. Content-Length over the cap is refused before any byte is read. */
 static void read_body(request_rec *r, apr_off_t max_body, body_read *out)
 {
     const char *declared = apr_table_get(r->headers_in, "Content-Length");
@@ -620,8 +621,10 @@ static void read_body(request_rec *r, apr_off_t max_body, body_read *out)
         /* httpd has checked the value, so a small body takes one allocation of its size.
          * A large one grows with what arrives, so that a declared length alone cannot
          * make the pool allocate. */
-        if (length > 0 && length <= BODY_PREALLOCATE_MAX)
+        if (length > 0 && length <= BODY_PREALLOCATE_MAX) {
             capacity = (apr_size_t)length + SINCHFN_JSON_PADDING;
+            buffer = apr_palloc(r->pool, capacity);
+        }
     }
 
     brigade = apr_brigade_create(r->pool, r->connection->bucket_alloc);
@@ -656,8 +659,6 @@ static void read_body(request_rec *r, apr_off_t max_body, body_read *out)
                 return;
             }
             /* The NUL and the bytes simdjson may read past a JSON body. */
-            if (!buffer && out->length + length + SINCHFN_JSON_PADDING <= capacity)
-                buffer = apr_palloc(r->pool, capacity);
             if (out->length + length + SINCHFN_JSON_PADDING > capacity) {
                 apr_size_t grown = capacity ? capacity * 2 : 8192;
                 char *larger;

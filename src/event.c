@@ -22,7 +22,8 @@ enum {
     TYPED_COUNT
 };
 
-/* The typed members are read on first use, since most handlers read few of them. */
+/* The time, destination, rates, menu result and AMD result are read together on the first
+ * call of one of their accessors, since most handlers call none of them. */
 struct sinchfn_event {
     const char *name;
     sinchfn_callback callback;
@@ -30,8 +31,8 @@ struct sinchfn_event {
     const sinchfn_request *request;
     const char *callid; /* NULL when absent or not a string */
     const sinchfn_json_member *typed[TYPED_COUNT];
-    unsigned int read; /* bit 1 << TYPED_... set once that member was read */
-    apr_time_t time;   /* 0 when `timestamp` is absent or invalid */
+    int typed_read;  /* whether the fields below were read from typed */
+    apr_time_t time; /* 0 when `timestamp` is absent or invalid */
     const sinchfn_destination *to;
     const sinchfn_money *user_rate;
     const sinchfn_money *debit;
@@ -278,27 +279,29 @@ DEFINE_STRING_MEMBER(sinchfn_event_from, "from")
 DEFINE_STRING_MEMBER(sinchfn_event_notification_type, "type")
 DEFINE_STRING_MEMBER(sinchfn_event_destination, "destination")
 
-/* Returns the event as writable on the first read of member, so the caller can keep the
- * value, and NULL on later reads. No event is a const object: the accessors take const
- * pointers only so that handlers cannot change events. */
-static sinchfn_event *cache_of(const sinchfn_event *event, int member)
+/* Returns the event with its typed fields read. No event is a const object: the accessors
+ * take const pointers only so that handlers cannot change events. */
+static const sinchfn_event *typed_fields(const sinchfn_event *event)
 {
-    sinchfn_event *cache = (sinchfn_event *)event;
+    sinchfn_event *fields = (sinchfn_event *)event;
+    apr_pool_t *pool = event->request->pool;
 
-    if (event->read & (1u << member))
-        return NULL;
-    cache->read |= 1u << member;
-    return cache;
+    if (event->typed_read)
+        return event;
+    fields->typed_read = 1;
+    if (sinchfn_parse_iso8601(sinchfn_json_string_of(event->typed[TYPED_TIMESTAMP]), &fields->time) != APR_SUCCESS)
+        fields->time = 0;
+    fields->to = read_destination(pool, object_value(event->typed[TYPED_TO]));
+    fields->user_rate = read_money(pool, object_value(event->typed[TYPED_USER_RATE]));
+    fields->debit = read_money(pool, object_value(event->typed[TYPED_DEBIT]));
+    fields->menu_result = read_menu_result(pool, object_value(event->typed[TYPED_MENU_RESULT]));
+    fields->amd = read_amd(pool, object_value(event->typed[TYPED_AMD]));
+    return event;
 }
 
 apr_time_t sinchfn_event_time(const sinchfn_event *event)
 {
-    sinchfn_event *cache = cache_of(event, TYPED_TIMESTAMP);
-
-    if (cache && sinchfn_parse_iso8601(sinchfn_json_string_of(event->typed[TYPED_TIMESTAMP]), &cache->time) !=
-                     APR_SUCCESS)
-        cache->time = 0;
-    return event->time;
+    return typed_fields(event)->time;
 }
 
 apr_int64_t sinchfn_event_version(const sinchfn_event *event)
@@ -313,45 +316,25 @@ apr_int64_t sinchfn_event_duration(const sinchfn_event *event)
 
 const sinchfn_destination *sinchfn_event_to(const sinchfn_event *event)
 {
-    sinchfn_event *cache = cache_of(event, TYPED_TO);
-
-    if (cache)
-        cache->to = read_destination(event->request->pool, object_value(event->typed[TYPED_TO]));
-    return event->to;
+    return typed_fields(event)->to;
 }
 
 const sinchfn_money *sinchfn_event_user_rate(const sinchfn_event *event)
 {
-    sinchfn_event *cache = cache_of(event, TYPED_USER_RATE);
-
-    if (cache)
-        cache->user_rate = read_money(event->request->pool, object_value(event->typed[TYPED_USER_RATE]));
-    return event->user_rate;
+    return typed_fields(event)->user_rate;
 }
 
 const sinchfn_money *sinchfn_event_debit(const sinchfn_event *event)
 {
-    sinchfn_event *cache = cache_of(event, TYPED_DEBIT);
-
-    if (cache)
-        cache->debit = read_money(event->request->pool, object_value(event->typed[TYPED_DEBIT]));
-    return event->debit;
+    return typed_fields(event)->debit;
 }
 
 const sinchfn_menu_result *sinchfn_event_menu_result(const sinchfn_event *event)
 {
-    sinchfn_event *cache = cache_of(event, TYPED_MENU_RESULT);
-
-    if (cache)
-        cache->menu_result = read_menu_result(event->request->pool, object_value(event->typed[TYPED_MENU_RESULT]));
-    return event->menu_result;
+    return typed_fields(event)->menu_result;
 }
 
 const sinchfn_amd_result *sinchfn_event_amd(const sinchfn_event *event)
 {
-    sinchfn_event *cache = cache_of(event, TYPED_AMD);
-
-    if (cache)
-        cache->amd = read_amd(event->request->pool, object_value(event->typed[TYPED_AMD]));
-    return event->amd;
+    return typed_fields(event)->amd;
 }

@@ -266,16 +266,6 @@ const char *sinchfn_json_serialize(apr_pool_t *pool, json_object *value, apr_siz
     return finish_buffer(&buffer, length);
 }
 
-const char *sinchfn_json_string_text(apr_pool_t *pool, const char *text, apr_size_t length,
-                                     apr_size_t *written)
-{
-    json_buffer buffer;
-
-    start_buffer(&buffer, pool);
-    append_string(&buffer, text, length);
-    return finish_buffer(&buffer, written);
-}
-
 /* ---- pool nodes ---- */
 
 sinchfn_node *sinchfn_node_new(apr_pool_t *pool, json_type type)

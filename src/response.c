@@ -72,25 +72,21 @@ static sinchfn_node *object_member(sinchfn_response *response, const char *name,
     return sinchfn_node_add(response->object, apr_pstrdup(response->pool, name), member);
 }
 
-void sinchfn_response_set_string(sinchfn_response *response, const char *name, const char *value)
-{
-    sinchfn_node *member = object_member(response, name, value ? json_type_string : json_type_null);
-
-    if (value) {
-        member->length = strlen(value);
-        member->string = apr_pmemdup(response->pool, value, member->length + 1);
-    }
-}
-
-/* A string with a length may contain NUL bytes, which are written as \u0000, so it is kept
- * as JSON text. */
+/* The writer takes a string node's length, so NUL bytes in value are written as \u0000. */
 void sinchfn_response_set_string_len(sinchfn_response *response, const char *name, const char *value,
                                      apr_size_t length)
 {
-    sinchfn_node *member = object_member(response, name, json_type_null);
+    sinchfn_node *member = object_member(response, name, value ? json_type_string : json_type_null);
 
-    if (value)
-        member->raw = sinchfn_json_string_text(response->pool, value, length, &member->raw_length);
+    if (!value)
+        return;
+    member->string = apr_pstrmemdup(response->pool, value, length);
+    member->length = length;
+}
+
+void sinchfn_response_set_string(sinchfn_response *response, const char *name, const char *value)
+{
+    sinchfn_response_set_string_len(response, name, value, value ? strlen(value) : 0);
 }
 
 void sinchfn_response_set_int(sinchfn_response *response, const char *name, apr_int64_t value)

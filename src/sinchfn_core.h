@@ -205,9 +205,6 @@ const char *sinchfn_response_invalid_header(const sinchfn_response *response);
 int sinchfn_response_final_status(const sinchfn_response *response);
 /* Serializes a JSON value without slash escaping into pool memory. */
 const char *sinchfn_json_serialize(apr_pool_t *pool, json_object *value, apr_size_t *length);
-/* Writes length bytes of text as a JSON string, quotes included, into pool memory. */
-const char *sinchfn_json_string_text(apr_pool_t *pool, const char *text, apr_size_t length,
-                                     apr_size_t *written);
 
 /* A JSON value kept in a pool: SVAML documents are small trees that are built once and
  * written once, and json-c would allocate a hash table for each object and release each
