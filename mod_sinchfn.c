@@ -527,7 +527,7 @@ int send_response(request_rec *r, const sinchfn_response *response, const char *
         r->status_line = apr_psprintf(r->pool, "%03d Unknown", r->status);
     }
     apr_table_setn(r->headers_out, REQUEST_ID_HEADER, request_id);
-    for (i = 0; i < response->headers->nelts; i++) {
+    for (i = 0; response->headers && i < response->headers->nelts; i++) {
         const sinchfn_param *header = &APR_ARRAY_IDX(response->headers, i, sinchfn_param);
 
         if (!ap_cstr_casecmp(header->name, "Content-Type"))
@@ -598,6 +598,21 @@ typedef struct {
 
 /* Copies the request body into the request pool, dechunked, refusing more than max_body
  * bytes. Content-Length over the cap is refused before any byte is read. */
+/* Returns the value of a Content-Length header. httpd has already rejected a request whose
+ * value is not a run of digits that fits apr_off_t (ap_parse_strict_length), so this reads
+ * digits only. A run too long for int64 gives INT64_MAX, which exceeds every body limit. */
+static apr_int64_t declared_length(const char *value)
+{
+    apr_int64_t length = 0;
+
+    for (; *value >= '0' && *value <= '9'; value++) {
+        if (length > (APR_INT64_MAX - 9) / 10)
+            return APR_INT64_MAX;
+        length = length * 10 + (*value - '0');
+    }
+    return length;
+}
+
 static void read_body(request_rec *r, apr_off_t max_body, body_read *out)
 {
     const char *declared = apr_table_get(r->headers_in, "Content-Length");
@@ -612,7 +627,7 @@ static void read_body(request_rec *r, apr_off_t max_body, body_read *out)
     if (!declared && r->proto_num < HTTP_VERSION(2, 0) && !apr_table_get(r->headers_in, "Transfer-Encoding"))
         return;
     if (declared) {
-        apr_int64_t length = apr_strtoi64(declared, NULL, 10);
+        apr_int64_t length = declared_length(declared);
 
         if (length > max_body) {
             out->status = HTTP_REQUEST_ENTITY_TOO_LARGE;
@@ -884,6 +899,19 @@ static int sinchfn_handler(request_rec *r)
 /* Function Locations map to no file. httpd resets per_dir_config to the server
  * defaults before map_to_storage, so the Location's function is recognized here, after
  * mod_rewrite (APR_HOOK_FIRST) and before mod_alias and core map the URI to a file. */
+/* Returns "sinchfn:" and the URI, which logs and other modules read as r->filename. It is
+ * built without apr_pstrcat, which measures each argument twice. */
+static char *function_filename(request_rec *r)
+{
+    static const char prefix[] = "sinchfn:";
+    apr_size_t length = strlen(r->uri);
+    char *filename = apr_palloc(r->pool, sizeof(prefix) + length);
+
+    memcpy(filename, prefix, sizeof(prefix) - 1);
+    memcpy(filename + sizeof(prefix) - 1, r->uri, length + 1);
+    return filename;
+}
+
 static int sinchfn_translate_name(request_rec *r)
 {
     const dir_config *conf = ap_get_module_config(r->per_dir_config, &sinchfn_module);
@@ -891,7 +919,7 @@ static int sinchfn_translate_name(request_rec *r)
     if (!conf || !conf->function)
         return DECLINED;
     ap_set_module_config(r->request_config, &sinchfn_module, (void *)conf);
-    r->filename = apr_pstrcat(r->pool, "sinchfn:", r->uri, NULL);
+    r->filename = function_filename(r);
     protect_redact_query(r);
     return OK;
 }

@@ -251,7 +251,10 @@ int protect_redact_query(request_rec *r)
 int protect_query(request_rec *r, const dir_config *conf, sinchfn_ctx *ctx)
 {
     /* translate_name redacts the query first, unless another module translated the
-     * request (mod_rewrite, for one); then the redaction happens here. */
+     * request (mod_rewrite, for one); then the redaction happens here. A request without
+     * a query has nothing to redact, and most callbacks have none. */
+    if (!r->args)
+        return DECLINED;
     if (!apr_table_get(r->notes, NOTE_ACCESS_TOKEN) && !protect_redact_query(r))
         return DECLINED;
 

@@ -194,6 +194,7 @@ const sinchfn_client_error *sinchfn_event_create(sinchfn_request *request, const
     const sinchfn_json_members *body = &request->json_members;
     const sinchfn_json_member *typed[TYPED_COUNT];
     const char *name;
+    sinchfn_callback callback;
     sinchfn_event *created;
 
     if (request->body_kind != SINCHFN_BODY_JSON || request->json_root != json_type_object)
@@ -204,7 +205,7 @@ const sinchfn_client_error *sinchfn_event_create(sinchfn_request *request, const
         return reject(pool, "The callback body has no 'event' string; Sinch voice callbacks carry one.");
     if (strlen(name) != typed[TYPED_EVENT]->string_length)
         return reject(pool, "The callback 'event' contains a NUL byte; send the event name alone.");
-    if (!sinchfn_callback_from_name(name))
+    if (!(callback = sinchfn_callback_from_name(name)))
         return reject(pool, apr_psprintf(pool, "Unknown voice event type '%s'; the event must be ice, ace, pie, "
                                          "dice or notify.", name));
     if (strcmp(name, route))
@@ -213,7 +214,7 @@ const sinchfn_client_error *sinchfn_event_create(sinchfn_request *request, const
 
     created = apr_pcalloc(pool, sizeof(*created));
     created->name = name;
-    created->callback = sinchfn_callback_from_name(name);
+    created->callback = callback;
     created->members = body;
     created->request = request;
     created->callid = sinchfn_json_string_of(typed[TYPED_CALLID]);

@@ -103,6 +103,9 @@ const sinchfn_client_error *sinchfn_parse_urlencoded(apr_pool_t *pool, const cha
 
 const sinchfn_client_error *sinchfn_request_parse_query(sinchfn_request *request, const char *query)
 {
+    /* A request without a query keeps the empty array made with it. */
+    if (!query || !*query)
+        return NULL;
     return sinchfn_parse_urlencoded(request->pool, query, "query string", &request->query);
 }
 

@@ -14,7 +14,6 @@ sinchfn_response *sinchfn_response_create(apr_pool_t *pool)
     sinchfn_response *response = apr_pcalloc(pool, sizeof(*response));
 
     response->pool = pool;
-    response->headers = apr_array_make(pool, 4, sizeof(sinchfn_param));
     return response;
 }
 
@@ -25,8 +24,12 @@ void sinchfn_response_status(sinchfn_response *response, int status)
 
 void sinchfn_response_header(sinchfn_response *response, const char *name, const char *value)
 {
-    sinchfn_param *header = apr_array_push(response->headers);
+    sinchfn_param *header;
 
+    /* Most responses set no header, so the array is made on the first one. */
+    if (!response->headers)
+        response->headers = apr_array_make(response->pool, 4, sizeof(sinchfn_param));
+    header = apr_array_push(response->headers);
     header->name = apr_pstrdup(response->pool, name ? name : "");
     header->value = apr_pstrdup(response->pool, value ? value : "");
 }
@@ -134,7 +137,8 @@ void sinchfn_response_runtime_error(sinchfn_response *response, int status, cons
     if (request_id)
         sinchfn_response_set_string(response, "requestId", request_id);
 
-    apr_array_clear(response->headers);
+    if (response->headers)
+        apr_array_clear(response->headers);
     sinchfn_respond_object(response, status);
 }
 
@@ -171,7 +175,7 @@ const char *sinchfn_response_invalid_header(const sinchfn_response *response)
 {
     int i;
 
-    for (i = 0; i < response->headers->nelts; i++) {
+    for (i = 0; response->headers && i < response->headers->nelts; i++) {
         const sinchfn_param *header = &APR_ARRAY_IDX(response->headers, i, sinchfn_param);
 
         if (!is_token(header->name) || !is_field_value(header->value))

@@ -14,8 +14,9 @@
 #include <apr_md5.h>
 #include <apr_strings.h>
 
-#include <openssl/evp.h>
 #include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <openssl/params.h>
 
 #include "sinchfn_core.h"
@@ -321,35 +322,78 @@ static const char *body_text(const sinchfn_request *request, apr_size_t *length)
     return request->body ? request->body : "";
 }
 
-static const char *content_md5(apr_pool_t *pool, const char *body, apr_size_t length)
+/* Writes Base64 of the body's MD5 to text, which has room for APPLICATION_MD5_TEXT bytes,
+ * and returns its length. An empty body gives an empty text, as Sinch's SDKs sign it. */
+#define APPLICATION_MD5_TEXT 25
+
+static apr_size_t content_md5(char *text, const char *body, apr_size_t length)
 {
     unsigned char digest[APR_MD5_DIGESTSIZE];
 
+    text[0] = '\0';
     if (length == 0)
-        return "";
+        return 0;
     apr_md5(digest, body, length);
-    return encode_base64(pool, digest, sizeof(digest));
+    return (apr_size_t)apr_base64_encode_binary(text, digest, sizeof(digest)) - 1;
+}
+
+static char *append(char *cursor, const char *text, apr_size_t length)
+{
+    memcpy(cursor, text, length);
+    return cursor + length;
+}
+
+/* Builds the string to sign in one allocation of its known length. */
+static const char *application_string_to_sign(apr_pool_t *pool, const char *method, const char *path,
+                                              const char *content_type, const char *x_timestamp,
+                                              const char *body, apr_size_t body_length, apr_size_t *length)
+{
+    static const char timestamp_line[] = "\nx-timestamp:";
+    char md5[APPLICATION_MD5_TEXT];
+    apr_size_t md5_length = content_md5(md5, body, body_length);
+    apr_size_t method_length, type_length, time_length, path_length, i;
+    char *text, *cursor;
+
+    method = method ? method : "";
+    content_type = content_type ? content_type : "";
+    x_timestamp = x_timestamp ? x_timestamp : "";
+    path = path ? path : "";
+    method_length = strlen(method);
+    type_length = strlen(content_type);
+    time_length = strlen(x_timestamp);
+    path_length = strlen(path);
+    *length = method_length + 1 + md5_length + 1 + type_length + sizeof(timestamp_line) - 1 + time_length + 1 +
+              path_length;
+
+    cursor = text = apr_palloc(pool, *length + 1);
+    for (i = 0; i < method_length; i++)
+        *cursor++ = (char)apr_toupper(method[i]);
+    *cursor++ = '\n';
+    cursor = append(cursor, md5, md5_length);
+    *cursor++ = '\n';
+    cursor = append(cursor, content_type, type_length);
+    cursor = append(cursor, timestamp_line, sizeof(timestamp_line) - 1);
+    cursor = append(cursor, x_timestamp, time_length);
+    *cursor++ = '\n';
+    cursor = append(cursor, path, path_length);
+    *cursor = '\0';
+    return text;
 }
 
 const char *sinchfn_application_string_to_sign(apr_pool_t *pool, const char *method, const char *path,
                                                const char *content_type, const char *x_timestamp,
                                                const char *body, apr_size_t length)
 {
-    char *upper = apr_pstrdup(pool, method ? method : "");
-    char *c;
+    apr_size_t text_length;
 
-    for (c = upper; *c; c++)
-        *c = (char)apr_toupper(*c);
-    return apr_pstrcat(pool, upper, "\n", content_md5(pool, body, length), "\n", content_type ? content_type : "",
-                       "\nx-timestamp:", x_timestamp ? x_timestamp : "", "\n", path ? path : "", NULL);
+    return application_string_to_sign(pool, method, path, content_type, x_timestamp, body, length, &text_length);
 }
 
 static const char *application_signature(apr_pool_t *pool, const unsigned char *secret, apr_size_t secret_length,
-                                         const char *string_to_sign)
+                                         const char *string_to_sign, apr_size_t length)
 {
     apr_size_t mac_length;
-    const unsigned char *mac = hmac(pool, HMAC_SHA256, secret, secret_length, string_to_sign,
-                                    strlen(string_to_sign), &mac_length);
+    const unsigned char *mac = hmac(pool, HMAC_SHA256, secret, secret_length, string_to_sign, length, &mac_length);
 
     return mac ? encode_base64(pool, mac, mac_length) : NULL;
 }
@@ -412,16 +456,21 @@ static sinchfn_signature_status check_application_basic(apr_pool_t *pool, const 
 
 /* Splits "SCHEME CREDENTIALS" on exactly one space, as Sinch's SDKs do: a double space
  * or a trailing space makes a third, empty part and the value is rejected. */
-static int split_authorization(apr_pool_t *pool, const char *authorization, const char **scheme,
-                               const char **credentials)
+static int split_authorization(const char *authorization, apr_size_t *scheme_length, const char **credentials)
 {
     const char *space = strchr(authorization, ' ');
 
     if (!space || space == authorization || !space[1] || strchr(space + 1, ' '))
         return 0;
-    *scheme = apr_pstrmemdup(pool, authorization, (apr_size_t)(space - authorization));
+    *scheme_length = (apr_size_t)(space - authorization);
     *credentials = space + 1;
     return 1;
+}
+
+/* Returns whether the scheme of an Authorization value, scheme_length bytes long, is name. */
+static int scheme_is(const char *authorization, apr_size_t scheme_length, const char *name)
+{
+    return scheme_length == strlen(name) && !strncasecmp(authorization, name, scheme_length);
 }
 
 sinchfn_signature_status sinchfn_check_application(apr_pool_t *pool, const sinchfn_request *request,
@@ -430,9 +479,9 @@ sinchfn_signature_status sinchfn_check_application(apr_pool_t *pool, const sinch
 {
     const char *authorization = apr_table_get(request->headers, "Authorization");
     const char *x_timestamp = apr_table_get(request->headers, "x-timestamp");
-    const char *scheme, *credentials, *colon, *body, *expected;
+    const char *credentials, *colon, *body, *string_to_sign, *expected;
     const unsigned char *secret_bytes;
-    apr_size_t secret_length, length;
+    apr_size_t scheme_length, key_length, secret_length, length, sign_length;
     apr_time_t sent;
 
     *reason = NULL;
@@ -440,19 +489,21 @@ sinchfn_signature_status sinchfn_check_application(apr_pool_t *pool, const sinch
         return fail(reason, "no application key and secret are configured", SINCHFN_SIGNATURE_NO_SECRET);
     if (!authorization)
         return fail(reason, "the Authorization header is missing", SINCHFN_SIGNATURE_MISSING);
-    if (!split_authorization(pool, authorization, &scheme, &credentials))
+    if (!split_authorization(authorization, &scheme_length, &credentials))
         return fail(reason, "the Authorization value is not SCHEME and credentials separated by one space",
                     SINCHFN_SIGNATURE_MALFORMED);
-    if (!strcasecmp(scheme, "Basic"))
+    if (scheme_is(authorization, scheme_length, "Basic"))
         return check_application_basic(pool, authorization, key, secret, reason);
-    if (strcasecmp(scheme, "Application"))
+    if (!scheme_is(authorization, scheme_length, "Application"))
         return fail(reason, "the Authorization scheme is neither Application nor Basic",
                     SINCHFN_SIGNATURE_UNSUPPORTED);
 
     colon = strchr(credentials, ':');
     if (!colon || strchr(colon + 1, ':'))
         return fail(reason, "the Application credentials are not KEY:SIGNATURE", SINCHFN_SIGNATURE_MALFORMED);
-    if (!sinchfn_public_length_equals(apr_pstrmemdup(pool, credentials, (apr_size_t)(colon - credentials)), key))
+    /* The application key is public, so a length that differs may return at once. */
+    key_length = strlen(key);
+    if ((apr_size_t)(colon - credentials) != key_length || CRYPTO_memcmp(credentials, key, key_length))
         return fail(reason, "the application key does not match the configured key", SINCHFN_SIGNATURE_MISMATCH);
     if (!x_timestamp)
         return fail(reason, "the x-timestamp header is missing", SINCHFN_SIGNATURE_MISSING);
@@ -460,11 +511,10 @@ sinchfn_signature_status sinchfn_check_application(apr_pool_t *pool, const sinch
         return fail(reason, "the application secret is not valid base64", SINCHFN_SIGNATURE_NO_SECRET);
 
     body = body_text(request, &length);
-    expected = application_signature(pool, secret_bytes, secret_length,
-                                     sinchfn_application_string_to_sign(pool, request->method, request->path,
-                                                                        apr_table_get(request->headers,
-                                                                                      "Content-Type"),
-                                                                        x_timestamp, body, length));
+    string_to_sign = application_string_to_sign(pool, request->method, request->path,
+                                                apr_table_get(request->headers, "Content-Type"), x_timestamp, body,
+                                                length, &sign_length);
+    expected = application_signature(pool, secret_bytes, secret_length, string_to_sign, sign_length);
     if (!expected || !sinchfn_public_length_equals(colon + 1, expected))
         return fail(reason, "the signature does not match the request", SINCHFN_SIGNATURE_MISMATCH);
 
@@ -702,15 +752,14 @@ const char *sinchfn_sign_application_request(apr_pool_t *pool, const char *key, 
                                              const char *x_timestamp, const char *body, apr_size_t length)
 {
     const unsigned char *secret_bytes;
-    apr_size_t secret_length;
-    const char *signature;
+    apr_size_t secret_length, sign_length;
+    const char *string_to_sign, *signature;
 
     if (!key || !sinchfn_decode_secret(pool, secret, &secret_bytes, &secret_length))
         return NULL;
-    signature = application_signature(pool, secret_bytes, secret_length,
-                                      sinchfn_application_string_to_sign(pool, method, path, content_type,
-                                                                         x_timestamp, body ? body : "",
-                                                                         body ? length : 0));
+    string_to_sign = application_string_to_sign(pool, method, path, content_type, x_timestamp, body ? body : "",
+                                                body ? length : 0, &sign_length);
+    signature = application_signature(pool, secret_bytes, secret_length, string_to_sign, sign_length);
     return signature ? apr_pstrcat(pool, "Application ", key, ":", signature, NULL) : NULL;
 }
 

@@ -9,7 +9,7 @@
 #include "svaml_internal.h"
 
 /* Instructions and actions each callback kind accepts. */
-typedef struct {
+typedef struct svaml_rules {
     const char *callback;
     const char *instructions;
     const char *actions;
@@ -60,6 +60,7 @@ sinchfn_svaml *sinchfn_svaml_create(apr_pool_t *pool, const char *callback)
 
     svaml->pool = pool;
     svaml->callback = callback;
+    svaml->rules = rules_for(callback);
     return svaml;
 }
 
@@ -102,7 +103,7 @@ sinchfn_status sinchfn_svaml_reject(sinchfn_svaml *svaml, const char *fmt, ...)
 
 sinchfn_status sinchfn_svaml_check(sinchfn_svaml *svaml, const char *name, int is_action)
 {
-    const svaml_rules *allowed = rules_for(svaml->callback);
+    const svaml_rules *allowed = svaml->rules;
 
     if (!allowed)
         return sinchfn_svaml_reject(svaml, "the '%s' callback takes no SVAML, so '%s' is not allowed",

@@ -10,6 +10,7 @@
 struct sinchfn_svaml {
     apr_pool_t *pool;
     const char *callback;
+    const struct svaml_rules *rules; /* the callback's allowed elements, or NULL when it takes no SVAML */
     sinchfn_node *action;       /* NULL until an action is set */
     sinchfn_node *instructions; /* array, created on the first instruction */
     const char *error;         /* the first error */

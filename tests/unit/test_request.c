@@ -70,6 +70,19 @@ START_TEST(request_accessors)
 }
 END_TEST
 
+START_TEST(request_without_query_has_empty_params)
+{
+    ck_assert_ptr_null(parse_query(NULL));
+    ck_assert_ptr_null(parse_query(""));
+    ck_assert_ptr_nonnull(sinchfn_request_query_params(request));
+    ck_assert_int_eq(sinchfn_request_query_params(request)->nelts, 0);
+    ck_assert_ptr_null(sinchfn_request_query(request, "a"));
+    ck_assert_ptr_null(parse_query("a=1"));
+    ck_assert_int_eq(sinchfn_request_query_params(request)->nelts, 1);
+    ck_assert_str_eq(sinchfn_request_query(request, "a"), "1");
+}
+END_TEST
+
 START_TEST(request_header_case_insensitive)
 {
     create_request("text/plain");
@@ -1025,6 +1038,7 @@ Suite *request_suite(void)
 
     tcase_add_checked_fixture(accessors, test_pool_setup, test_pool_teardown);
     tcase_add_test(accessors, request_accessors);
+    tcase_add_test(accessors, request_without_query_has_empty_params);
     tcase_add_test(accessors, request_header_case_insensitive);
     tcase_add_test(accessors, request_without_headers_table);
     suite_add_tcase(suite, accessors);

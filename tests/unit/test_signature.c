@@ -494,6 +494,15 @@ START_TEST(application_wrong_key_mismatch)
                                                DOCS_SECRET, now, 600, &reason),
                      SINCHFN_SIGNATURE_MISMATCH);
     ck_assert_str_eq(reason, "the application key does not match the configured key");
+    /* A configured key that is a prefix or an extension of the sent one does not match. */
+    ck_assert_int_eq(sinchfn_check_application(test_pool, signed_callback(iso_time(now), "Application"),
+                                               apr_pstrndup(test_pool, APP_KEY, strlen(APP_KEY) - 1), DOCS_SECRET,
+                                               now, 600, &reason),
+                     SINCHFN_SIGNATURE_MISMATCH);
+    ck_assert_int_eq(sinchfn_check_application(test_pool, signed_callback(iso_time(now), "Application"),
+                                               APP_KEY "0", DOCS_SECRET, now, 600, &reason),
+                     SINCHFN_SIGNATURE_MISMATCH);
+    ck_assert_str_eq(reason, "the application key does not match the configured key");
 }
 END_TEST
 
@@ -570,6 +579,12 @@ START_TEST(application_other_scheme_unsupported)
     const char *reason = NULL;
 
     ck_assert_int_eq(check(signed_callback(iso_time(now), "Bearer"), now, 600, &reason), SINCHFN_SIGNATURE_UNSUPPORTED);
+    /* The scheme matches by its whole length, case aside. */
+    ck_assert_int_eq(check(signed_callback(iso_time(now), "Applicatio"), now, 600, &reason),
+                     SINCHFN_SIGNATURE_UNSUPPORTED);
+    ck_assert_int_eq(check(signed_callback(iso_time(now), "Applications"), now, 600, &reason),
+                     SINCHFN_SIGNATURE_UNSUPPORTED);
+    ck_assert_int_eq(check(signed_callback(iso_time(now), "Basi"), now, 600, &reason), SINCHFN_SIGNATURE_UNSUPPORTED);
 }
 END_TEST
 
