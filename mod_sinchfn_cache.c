@@ -154,18 +154,25 @@ const char *mod_sinchfn_set_cache_timeout(cmd_parms *cmd, void *mconfig, const c
 /* shmcb picks its subcache from the first byte of an id, and every complete key starts
  * with "sinchfn:", so each id starts with a byte hashed from the key (FNV-1a) to spread
  * the entries over all subcaches. */
-static const unsigned char *shmcb_id(apr_pool_t *pool, const char *key, unsigned int *length)
+typedef struct {
+    const unsigned char *bytes;
+    unsigned int length;
+} shmcb_id;
+
+static shmcb_id make_shmcb_id(apr_pool_t *pool, const char *key)
 {
     apr_size_t key_length = strlen(key);
-    unsigned char *id = apr_palloc(pool, key_length + 2);
+    unsigned char *bytes = apr_palloc(pool, key_length + 2);
     apr_uint32_t hash = 2166136261u;
     apr_size_t i;
+    shmcb_id id;
 
     for (i = 0; i < key_length; i++)
         hash = (hash ^ (unsigned char)key[i]) * 16777619u;
-    id[0] = (unsigned char)(hash ^ (hash >> 8) ^ (hash >> 16) ^ (hash >> 24));
-    memcpy(id + 1, key, key_length + 1);
-    *length = (unsigned int)(key_length + 1);
+    bytes[0] = (unsigned char)(hash ^ (hash >> 8) ^ (hash >> 16) ^ (hash >> 24));
+    memcpy(bytes + 1, key, key_length + 1);
+    id.bytes = bytes;
+    id.length = (unsigned int)(key_length + 1);
     return id;
 }
 
@@ -188,15 +195,14 @@ typedef struct {
 } shmcb_entry;
 
 /* Reads an entry with the mutex held. Returns 1 when found. */
-static int shmcb_read(apr_pool_t *pool, const char *key, apr_size_t max_value, shmcb_entry *entry)
+static int shmcb_read(apr_pool_t *pool, shmcb_id id, apr_size_t max_value, shmcb_entry *entry)
 {
-    unsigned int id_length, length = (unsigned int)(EXPIRY_BYTES + max_value + 1);
-    const unsigned char *id = shmcb_id(pool, key, &id_length);
+    unsigned int length = (unsigned int)(EXPIRY_BYTES + max_value + 1);
     unsigned char *buffer = apr_palloc(pool, length + 1);
     apr_uint64_t expiry = 0;
     int i;
 
-    if (shmcb_provider->retrieve(shmcb_instance, main_server, id, id_length, buffer, &length, pool) != APR_SUCCESS ||
+    if (shmcb_provider->retrieve(shmcb_instance, main_server, id.bytes, id.length, buffer, &length, pool) != APR_SUCCESS ||
         length < EXPIRY_BYTES)
         return 0;
     for (i = 0; i < EXPIRY_BYTES; i++)
@@ -209,11 +215,9 @@ static int shmcb_read(apr_pool_t *pool, const char *key, apr_size_t max_value, s
 }
 
 /* Writes an entry with the mutex held. */
-static const char *shmcb_write(apr_pool_t *pool, const char *key, const char *value, apr_size_t length,
+static const char *shmcb_write(apr_pool_t *pool, shmcb_id id, const char *value, apr_size_t length,
                                apr_time_t expiry)
 {
-    unsigned int id_length;
-    const unsigned char *id = shmcb_id(pool, key, &id_length);
     unsigned char *buffer = apr_palloc(pool, EXPIRY_BYTES + length);
     apr_uint64_t bits = (apr_uint64_t)expiry;
     apr_status_t status;
@@ -222,7 +226,7 @@ static const char *shmcb_write(apr_pool_t *pool, const char *key, const char *va
     for (i = EXPIRY_BYTES - 1; i >= 0; i--, bits >>= 8)
         buffer[i] = (unsigned char)(bits & 0xff);
     memcpy(buffer + EXPIRY_BYTES, value, length);
-    status = shmcb_provider->store(shmcb_instance, main_server, id, id_length, expiry, buffer,
+    status = shmcb_provider->store(shmcb_instance, main_server, id.bytes, id.length, expiry, buffer,
                                    (unsigned int)(EXPIRY_BYTES + length), pool);
     if (status != APR_SUCCESS)
         return apr_psprintf(pool, "the shmcb store failed (%pm); a value must fit one shmcb subcache, "
@@ -239,7 +243,7 @@ static const char *shmcb_get(const sinchfn_cache_backend *cache, apr_pool_t *poo
     *value = NULL;
     if (problem)
         return problem;
-    if (shmcb_read(pool, key, cache->max_value, &entry)) {
+    if (shmcb_read(pool, make_shmcb_id(pool, key), cache->max_value, &entry)) {
         *value = entry.value;
         *length = entry.length;
     }
@@ -255,23 +259,22 @@ static const char *shmcb_set(const sinchfn_cache_backend *cache, apr_pool_t *poo
     (void)cache;
     if (problem)
         return problem;
-    problem = shmcb_write(pool, key, value, length, apr_time_now() + apr_time_from_sec(ttl));
+    problem = shmcb_write(pool, make_shmcb_id(pool, key), value, length, apr_time_now() + apr_time_from_sec(ttl));
     unlock();
     return problem;
 }
 
 static const char *shmcb_remove(const sinchfn_cache_backend *cache, apr_pool_t *pool, const char *key, int *removed)
 {
+    shmcb_id id = make_shmcb_id(pool, key);
     const char *problem = lock(pool);
-    unsigned int id_length;
-    const unsigned char *id = shmcb_id(pool, key, &id_length);
     shmcb_entry entry;
 
     if (problem)
         return problem;
     /* shmcb's remove keeps expired entries it finds, so presence is checked by a read. */
-    *removed = shmcb_read(pool, key, cache->max_value, &entry);
-    shmcb_provider->remove(shmcb_instance, main_server, id, id_length, pool);
+    *removed = shmcb_read(pool, id, cache->max_value, &entry);
+    shmcb_provider->remove(shmcb_instance, main_server, id.bytes, id.length, pool);
     unlock();
     return NULL;
 }
@@ -279,14 +282,15 @@ static const char *shmcb_remove(const sinchfn_cache_backend *cache, apr_pool_t *
 static const char *shmcb_extend(const sinchfn_cache_backend *cache, apr_pool_t *pool, const char *key,
                                 apr_int64_t seconds, int *extended)
 {
+    shmcb_id id = make_shmcb_id(pool, key);
     const char *problem = lock(pool);
     shmcb_entry entry;
 
     *extended = 0;
     if (problem)
         return problem;
-    if (shmcb_read(pool, key, cache->max_value, &entry)) {
-        problem = shmcb_write(pool, key, entry.value, entry.length, entry.expiry + apr_time_from_sec(seconds));
+    if (shmcb_read(pool, id, cache->max_value, &entry)) {
+        problem = shmcb_write(pool, id, entry.value, entry.length, entry.expiry + apr_time_from_sec(seconds));
         *extended = problem == NULL;
     }
     unlock();
@@ -354,6 +358,7 @@ static int parse_counter(const shmcb_entry *entry, apr_int64_t *value)
 static const char *shmcb_increment(const sinchfn_cache_backend *cache, apr_pool_t *pool, const char *key,
                                    apr_int64_t by, apr_int64_t ttl, apr_int64_t *value)
 {
+    shmcb_id id = make_shmcb_id(pool, key);
     const char *problem = lock(pool);
     apr_time_t expiry = apr_time_now() + apr_time_from_sec(ttl);
     apr_int64_t current = 0;
@@ -362,7 +367,7 @@ static const char *shmcb_increment(const sinchfn_cache_backend *cache, apr_pool_
 
     if (problem)
         return problem;
-    if (shmcb_read(pool, key, cache->max_value, &entry)) {
+    if (shmcb_read(pool, id, cache->max_value, &entry)) {
         if (!parse_counter(&entry, &current)) {
             unlock();
             return "the stored value is not an integer";
@@ -375,7 +380,7 @@ static const char *shmcb_increment(const sinchfn_cache_backend *cache, apr_pool_
     }
     current += by;
     text = sinchfn_format_signed(digits + sizeof(digits), current);
-    problem = shmcb_write(pool, key, text, (apr_size_t)(digits + sizeof(digits) - text), expiry);
+    problem = shmcb_write(pool, id, text, (apr_size_t)(digits + sizeof(digits) - text), expiry);
     unlock();
     if (!problem)
         *value = current;
@@ -413,18 +418,17 @@ static int probe_max_value(apr_pool_t *ptemp, server_rec *s)
 {
     char *filler = apr_palloc(ptemp, settings.max_value);
     const char *key = "sinchfn:0::start-up probe";
-    unsigned int id_length;
-    const unsigned char *id = shmcb_id(ptemp, key, &id_length);
+    shmcb_id id = make_shmcb_id(ptemp, key);
     const char *problem;
 
     memset(filler, 'x', settings.max_value);
-    if ((problem = shmcb_write(ptemp, key, filler, settings.max_value, apr_time_now() + apr_time_from_sec(1)))) {
+    if ((problem = shmcb_write(ptemp, id, filler, settings.max_value, apr_time_now() + apr_time_from_sec(1)))) {
         ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, "SFN0611: SinchCache shmcb:%" APR_SIZE_T_FMT " cannot hold a "
                      "value of SinchCacheMaxValueSize %" APR_SIZE_T_FMT " bytes; raise the shmcb size (about 64 "
                      "times the value size) or lower SinchCacheMaxValueSize", settings.shmcb_size, settings.max_value);
         return HTTP_INTERNAL_SERVER_ERROR;
     }
-    shmcb_provider->remove(shmcb_instance, s, id, id_length, ptemp);
+    shmcb_provider->remove(shmcb_instance, s, id.bytes, id.length, ptemp);
     return OK;
 }
 
