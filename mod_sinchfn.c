@@ -485,8 +485,9 @@ static sinchfn_ctx *make_context(request_rec *r, const dir_config *conf, log_tar
     target->function_name = conf->function_name;
     target->request_id = ctx->request_id;
     add_log_note(r, NOTE_FUNCTION, conf->function_name);
-    add_log_note(r, NOTE_REQUEST_ID, ctx->request_id);
-    set_log_note(r, NOTE_HANDLER_LOG, "");
+    /* mod_unique_id's ids and the ones made above contain no control characters. */
+    apr_table_addn(r->notes, NOTE_REQUEST_ID, ctx->request_id);
+    apr_table_addn(r->notes, NOTE_HANDLER_LOG, "");
     return ctx;
 }
 
