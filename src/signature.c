@@ -15,7 +15,6 @@
 #include <apr_strings.h>
 
 #include <openssl/core_names.h>
-#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
@@ -501,9 +500,10 @@ sinchfn_signature_status sinchfn_check_application(apr_pool_t *pool, const sinch
     colon = strchr(credentials, ':');
     if (!colon || strchr(colon + 1, ':'))
         return fail(reason, "the Application credentials are not KEY:SIGNATURE", SINCHFN_SIGNATURE_MALFORMED);
-    /* The application key is public, so a length that differs may return at once. */
+    /* The application key is public, since every signed request carries it, so it is
+     * compared with memcmp. Only the signature needs a constant-time comparison. */
     key_length = strlen(key);
-    if ((apr_size_t)(colon - credentials) != key_length || CRYPTO_memcmp(credentials, key, key_length))
+    if ((apr_size_t)(colon - credentials) != key_length || memcmp(credentials, key, key_length))
         return fail(reason, "the application key does not match the configured key", SINCHFN_SIGNATURE_MISMATCH);
     if (!x_timestamp)
         return fail(reason, "the x-timestamp header is missing", SINCHFN_SIGNATURE_MISSING);
