@@ -794,19 +794,17 @@ static int parse_request(request_rec *r, sinchfn_ctx *ctx, sinchfn_request *requ
 static int protect_route(request_rec *r, const dir_config *conf, sinchfn_ctx *ctx, sinchfn_request *request,
                          const sinchfn_route *route, int *body_consumed)
 {
+    sinchfn_application_check check;
     int status;
 
     *body_consumed = 0;
     if (protect_needs_signature(conf, ctx, route)) {
-        /* Without its signature header the request fails the check whatever its body, so it
-         * is rejected before the body is read and a client that waits for 100 Continue
-         * gets the 401 at once. */
-        if (protect_signature_header_missing(r, conf, route))
-            skip_body(r, conf);
-        else if ((status = read_request_body(r, conf, ctx, request, route->name)) != DECLINED)
-            return status;
+        /* A request that its headers already fail is rejected before its body is read, so
+         * a client that waits for 100 Continue gets the 401 at once. */
         *body_consumed = 1;
-        if ((status = protect_signature(r, conf, ctx, request, route)) != DECLINED)
+        if ((status = protect_signature_headers(r, conf, ctx, request, route, &check)) != DECLINED ||
+            (status = read_request_body(r, conf, ctx, request, route->name)) != DECLINED ||
+            (status = protect_signature(r, conf, ctx, request, route, &check)) != DECLINED)
             return status;
     }
     return protect_basic(r, conf, ctx, route);

@@ -104,11 +104,15 @@ int protect_redact_query(request_rec *r);
 int protect_query(request_rec *r, const dir_config *conf, sinchfn_ctx *ctx);
 /* Whether the route needs a signature check, so the body must be read first. */
 int protect_needs_signature(const dir_config *conf, const sinchfn_ctx *ctx, const sinchfn_route *route);
-/* Whether the header that carries the route's signature (Authorization, or
- * x-sinch-webhook-signature for conversationWebhook) is absent. */
-int protect_signature_header_missing(request_rec *r, const dir_config *conf, const sinchfn_route *route);
+/* The signature check of a route that needs one, in two steps. The first runs before the
+ * body is read and rejects what the headers decide: a missing header, and for the
+ * application scheme the credentials, the key and x-timestamp. It skips the body of a
+ * request it rejects. The second checks the signature over the body read after it. */
+int protect_signature_headers(request_rec *r, const dir_config *conf, sinchfn_ctx *ctx,
+                              const sinchfn_request *request, const sinchfn_route *route,
+                              sinchfn_application_check *check);
 int protect_signature(request_rec *r, const dir_config *conf, sinchfn_ctx *ctx, const sinchfn_request *request,
-                      const sinchfn_route *route);
+                      const sinchfn_route *route, const sinchfn_application_check *check);
 int protect_basic(request_rec *r, const dir_config *conf, sinchfn_ctx *ctx, const sinchfn_route *route);
 
 const char *set_webhook_protection(cmd_parms *cmd, void *mconfig, const char *arg);

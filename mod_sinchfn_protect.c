@@ -299,13 +299,6 @@ int protect_needs_signature(const dir_config *conf, const sinchfn_ctx *ctx, cons
     return route_scheme(conf, route) != SCHEME_NONE && signatures_enforced(conf, ctx);
 }
 
-int protect_signature_header_missing(request_rec *r, const dir_config *conf, const sinchfn_route *route)
-{
-    const char *header = route_scheme(conf, route) == SCHEME_WEBHOOK ? "x-sinch-webhook-signature" : "Authorization";
-
-    return !apr_table_get(r->headers_in, header);
-}
-
 /* Logs a missing or invalid secret once per process and Location: it is a fault of the
  * configuration, not of the client, and would otherwise repeat on every callback. */
 static void warn_unconfigured(const dir_config *conf, sinchfn_ctx *ctx, apr_uint32_t *flag, const char *problem)
@@ -317,13 +310,14 @@ static void warn_unconfigured(const dir_config *conf, sinchfn_ctx *ctx, apr_uint
                 "is logged once per process)", conf->function_name, conf->location, problem);
 }
 
-static sinchfn_signature_status check_application(request_rec *r, const dir_config *conf, sinchfn_ctx *ctx,
-                                                  const sinchfn_request *request, const char **reason)
+static sinchfn_signature_status check_application_headers(request_rec *r, const dir_config *conf, sinchfn_ctx *ctx,
+                                                          const sinchfn_request *request,
+                                                          sinchfn_application_check *check, const char **reason)
 {
     const char *key = conf->voice_key ? conf->voice_key : sinchfn_variable(ctx, "VOICE_APPLICATION_KEY");
     const char *secret = conf->voice_key ? conf->voice_secret : sinchfn_variable(ctx, "VOICE_APPLICATION_SECRET");
-    sinchfn_signature_status status = sinchfn_check_application(r->pool, request, key, secret, apr_time_now(),
-                                                                ctx->signature_max_skew, reason);
+    sinchfn_signature_status status = sinchfn_check_application_headers(r->pool, request, key, secret, apr_time_now(),
+                                                                        ctx->signature_max_skew, check, reason);
 
     if (status == SINCHFN_SIGNATURE_NO_SECRET)
         warn_unconfigured(conf, ctx, &conf->warnings->voice,
@@ -346,28 +340,56 @@ static sinchfn_signature_status check_webhook(request_rec *r, const dir_config *
     return status;
 }
 
-int protect_signature(request_rec *r, const dir_config *conf, sinchfn_ctx *ctx, const sinchfn_request *request,
-                      const sinchfn_route *route)
+/* Logs a failed signature check and sends its 401. */
+static int reject_signature(request_rec *r, sinchfn_ctx *ctx, signature_scheme scheme, sinchfn_signature_status status,
+                            const char *reason, const sinchfn_route *route)
 {
-    signature_scheme scheme = route_scheme(conf, route);
-    sinchfn_signature_status status;
-    const char *reason = NULL;
-
-    if (scheme == SCHEME_NONE || !signatures_enforced(conf, ctx))
-        return DECLINED;
-    if (scheme == SCHEME_APPLICATION)
-        status = check_application(r, conf, ctx, request, &reason);
-    else
-        status = check_webhook(r, conf, ctx, request, &reason);
-    if (status == SINCHFN_SIGNATURE_VALID)
-        return DECLINED;
-
     sinchfn_log(ctx, SINCHFN_LOG_INFO, TAG_SIGNATURE, "%s %s rejected: %s check failed: %s", r->method, r->uri,
                 scheme == SCHEME_APPLICATION ? "application signature" : "webhook signature", reason);
     if (status == SINCHFN_SIGNATURE_NO_SECRET)
         reason = "the server has no secret to check it with";
     return send_runtime_error(r, ctx, HTTP_UNAUTHORIZED, NULL,
                               apr_psprintf(r->pool, "The request signature is not valid: %s.", reason), route->name);
+}
+
+int protect_signature_headers(request_rec *r, const dir_config *conf, sinchfn_ctx *ctx,
+                              const sinchfn_request *request, const sinchfn_route *route,
+                              sinchfn_application_check *check)
+{
+    signature_scheme scheme = route_scheme(conf, route);
+    sinchfn_signature_status status;
+    const char *reason = NULL;
+
+    memset(check, 0, sizeof(*check));
+    if (scheme == SCHEME_APPLICATION) {
+        if ((status = check_application_headers(r, conf, ctx, request, check, &reason)) == SINCHFN_SIGNATURE_VALID)
+            return DECLINED;
+    }
+    else {
+        /* The webhook check needs the body unless its header is absent, when it fails
+         * whatever the body. */
+        if (apr_table_get(r->headers_in, "x-sinch-webhook-signature"))
+            return DECLINED;
+        status = check_webhook(r, conf, ctx, request, &reason);
+    }
+    skip_body(r, conf);
+    return reject_signature(r, ctx, scheme, status, reason, route);
+}
+
+int protect_signature(request_rec *r, const dir_config *conf, sinchfn_ctx *ctx, const sinchfn_request *request,
+                      const sinchfn_route *route, const sinchfn_application_check *check)
+{
+    signature_scheme scheme = route_scheme(conf, route);
+    sinchfn_signature_status status;
+    const char *reason = NULL;
+
+    if (scheme == SCHEME_APPLICATION)
+        status = sinchfn_check_application_body(r->pool, request, check, &reason);
+    else
+        status = check_webhook(r, conf, ctx, request, &reason);
+    if (status == SINCHFN_SIGNATURE_VALID)
+        return DECLINED;
+    return reject_signature(r, ctx, scheme, status, reason, route);
 }
 
 /* ---- Basic auth ---- */

@@ -454,7 +454,8 @@ static sinchfn_signature_status check_application_basic(apr_pool_t *pool, const 
 }
 
 /* Splits "SCHEME CREDENTIALS" on exactly one space, as Sinch's SDKs do: a double space
- * or a trailing space makes a third, empty part and the value is rejected. */
+ * or a trailing space makes a third, empty part and the value is rejected. httpd strips
+ * the spaces around a header value, so in the server only a double space reaches this. */
 static int split_authorization(const char *authorization, apr_size_t *scheme_length, const char **credentials)
 {
     const char *space = strchr(authorization, ' ');
@@ -472,18 +473,18 @@ static int scheme_is(const char *authorization, apr_size_t scheme_length, const 
     return scheme_length == strlen(name) && !strncasecmp(authorization, name, scheme_length);
 }
 
-sinchfn_signature_status sinchfn_check_application(apr_pool_t *pool, const sinchfn_request *request,
-                                                   const char *key, const char *secret, apr_time_t now,
-                                                   apr_int64_t max_skew, const char **reason)
+sinchfn_signature_status sinchfn_check_application_headers(apr_pool_t *pool, const sinchfn_request *request,
+                                                           const char *key, const char *secret, apr_time_t now,
+                                                           apr_int64_t max_skew, sinchfn_application_check *check,
+                                                           const char **reason)
 {
     const char *authorization = apr_table_get(request->headers, "Authorization");
-    const char *x_timestamp = apr_table_get(request->headers, "x-timestamp");
-    const char *credentials, *colon, *body, *string_to_sign, *expected;
-    const unsigned char *secret_bytes;
-    apr_size_t scheme_length, key_length, secret_length, length, sign_length;
+    const char *credentials, *colon;
+    apr_size_t scheme_length, key_length;
     apr_time_t sent;
 
     *reason = NULL;
+    memset(check, 0, sizeof(*check));
     if (!key || !*key || !secret || !*secret)
         return fail(reason, "no application key and secret are configured", SINCHFN_SIGNATURE_NO_SECRET);
     if (!authorization)
@@ -491,8 +492,12 @@ sinchfn_signature_status sinchfn_check_application(apr_pool_t *pool, const sinch
     if (!split_authorization(authorization, &scheme_length, &credentials))
         return fail(reason, "the Authorization value is not SCHEME and credentials separated by one space",
                     SINCHFN_SIGNATURE_MALFORMED);
-    if (scheme_is(authorization, scheme_length, "Basic"))
-        return check_application_basic(pool, authorization, key, secret, reason);
+    if (scheme_is(authorization, scheme_length, "Basic")) {
+        sinchfn_signature_status status = check_application_basic(pool, authorization, key, secret, reason);
+
+        check->basic = status == SINCHFN_SIGNATURE_VALID;
+        return status;
+    }
     if (!scheme_is(authorization, scheme_length, "Application"))
         return fail(reason, "the Authorization scheme is neither Application nor Basic",
                     SINCHFN_SIGNATURE_UNSUPPORTED);
@@ -505,24 +510,53 @@ sinchfn_signature_status sinchfn_check_application(apr_pool_t *pool, const sinch
     key_length = strlen(key);
     if ((apr_size_t)(colon - credentials) != key_length || memcmp(credentials, key, key_length))
         return fail(reason, "the application key does not match the configured key", SINCHFN_SIGNATURE_MISMATCH);
-    if (!x_timestamp)
+    if (!(check->x_timestamp = apr_table_get(request->headers, "x-timestamp")))
         return fail(reason, "the x-timestamp header is missing", SINCHFN_SIGNATURE_MISSING);
-    if (!decode_application_secret(pool, secret, &secret_bytes, &secret_length))
+    if (!decode_application_secret(pool, secret, &check->secret, &check->secret_length))
         return fail(reason, "the application secret is not valid base64", SINCHFN_SIGNATURE_NO_SECRET);
+    if (max_skew > 0) {
+        sinchfn_signature_status status;
 
+        if (sinchfn_parse_iso8601(check->x_timestamp, &sent) != APR_SUCCESS)
+            return fail(reason, "x-timestamp is not an ISO-8601 time", SINCHFN_SIGNATURE_MALFORMED);
+        if ((status = check_skew(pool, "x-timestamp", sent, now, max_skew, reason)) != SINCHFN_SIGNATURE_VALID)
+            return status;
+    }
+    check->signature = colon + 1;
+    return SINCHFN_SIGNATURE_VALID;
+}
+
+sinchfn_signature_status sinchfn_check_application_body(apr_pool_t *pool, const sinchfn_request *request,
+                                                        const sinchfn_application_check *check, const char **reason)
+{
+    const char *body, *string_to_sign, *expected;
+    apr_size_t length, sign_length;
+
+    *reason = NULL;
+    /* Basic credentials were checked in full with the headers. */
+    if (check->basic)
+        return SINCHFN_SIGNATURE_VALID;
+    if (!check->signature)
+        return fail(reason, "the headers were not checked before the body", SINCHFN_SIGNATURE_MISSING);
     body = body_text(request, &length);
     string_to_sign = application_string_to_sign(pool, request->method, request->path,
-                                                apr_table_get(request->headers, "Content-Type"), x_timestamp, body,
-                                                length, &sign_length);
-    expected = application_signature(pool, secret_bytes, secret_length, string_to_sign, sign_length);
-    if (!expected || !sinchfn_public_length_equals(colon + 1, expected))
+                                                apr_table_get(request->headers, "Content-Type"), check->x_timestamp,
+                                                body, length, &sign_length);
+    expected = application_signature(pool, check->secret, check->secret_length, string_to_sign, sign_length);
+    if (!expected || !sinchfn_public_length_equals(check->signature, expected))
         return fail(reason, "the signature does not match the request", SINCHFN_SIGNATURE_MISMATCH);
+    return SINCHFN_SIGNATURE_VALID;
+}
 
-    if (max_skew <= 0)
-        return SINCHFN_SIGNATURE_VALID;
-    if (sinchfn_parse_iso8601(x_timestamp, &sent) != APR_SUCCESS)
-        return fail(reason, "x-timestamp is not an ISO-8601 time", SINCHFN_SIGNATURE_MALFORMED);
-    return check_skew(pool, "x-timestamp", sent, now, max_skew, reason);
+sinchfn_signature_status sinchfn_check_application(apr_pool_t *pool, const sinchfn_request *request,
+                                                   const char *key, const char *secret, apr_time_t now,
+                                                   apr_int64_t max_skew, const char **reason)
+{
+    sinchfn_application_check check;
+    sinchfn_signature_status status = sinchfn_check_application_headers(pool, request, key, secret, now, max_skew,
+                                                                        &check, reason);
+
+    return status == SINCHFN_SIGNATURE_VALID ? sinchfn_check_application_body(pool, request, &check, reason) : status;
 }
 
 /* ---- Conversation and SMS webhooks ---- */

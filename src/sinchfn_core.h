@@ -383,6 +383,26 @@ const char *sinchfn_application_string_to_sign(apr_pool_t *pool, const char *met
 sinchfn_signature_status sinchfn_check_application(apr_pool_t *pool, const sinchfn_request *request,
                                                    const char *key, const char *secret, apr_time_t now,
                                                    apr_int64_t max_skew, const char **reason);
+
+/* What the header step of an application signature check found, for the body step. */
+typedef struct {
+    int basic;             /* set when Basic credentials matched, which leaves nothing to check */
+    const char *signature; /* the Base64 signature after KEY: */
+    const char *x_timestamp;
+    const unsigned char *secret; /* decoded */
+    apr_size_t secret_length;
+} sinchfn_application_check;
+
+/* sinchfn_check_application in two steps, so that a request can be rejected before its
+ * body is read. The header step checks the configuration, the Authorization value (Basic
+ * credentials in full), the key, and x-timestamp with its skew. After it returns VALID,
+ * the body step checks the signature over the request and its body. */
+sinchfn_signature_status sinchfn_check_application_headers(apr_pool_t *pool, const sinchfn_request *request,
+                                                           const char *key, const char *secret, apr_time_t now,
+                                                           apr_int64_t max_skew, sinchfn_application_check *check,
+                                                           const char **reason);
+sinchfn_signature_status sinchfn_check_application_body(apr_pool_t *pool, const sinchfn_request *request,
+                                                        const sinchfn_application_check *check, const char **reason);
 sinchfn_signature_status sinchfn_check_webhook(apr_pool_t *pool, const sinchfn_request *request,
                                                const char *secret, apr_time_t now, apr_int64_t max_skew,
                                                const char **reason);

@@ -349,6 +349,58 @@ def test_unsigned_expect_continue_rejected_before_body(guard, path, reason):
     assert f"check failed: {reason}" in guard.wait_for_log("SFN0504", offset)
 
 
+def expect_continue_headers(path, changes):
+    headers = signed_headers(path)
+    for name, value in changes.items():
+        if value is None:
+            del headers[name]
+        else:
+            headers[name] = value
+    return headers
+
+
+@pytest.mark.parametrize("changes, reason", [
+    ({"Authorization": "Application other-key:c2lnbmF0dXJl"},
+     r"the application key does not match the configured key"),
+    ({"Authorization": "Bearer abc"}, r"the Authorization scheme is neither Application nor Basic"),
+    ({"x-timestamp": None}, r"the x-timestamp header is missing"),
+    ({"x-timestamp": "yesterday"}, r"x-timestamp is not an ISO-8601 time"),
+    ({"x-timestamp": iso_now(-3600)}, r"x-timestamp is \d+ s in the past; the maximum skew is 600 s"),
+], ids=["wrong-key", "other-scheme", "no-timestamp", "bad-timestamp", "expired"])
+def test_signed_header_failure_rejected_before_body(guard, changes, reason):
+    """A signed callback that its headers already fail gets the 401 without a 100 Continue,
+    though its body is never sent."""
+    offset = guard.log_size()
+    headers = expect_continue_headers("/g/ice", changes)
+    lines = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+    with connect(guard.port) as sock:
+        sock.sendall(f"POST /g/ice HTTP/1.1\r\nHost: 127.0.0.1\r\n{lines}Content-Length: {len(ICE_BODY)}\r\n"
+                     "Expect: 100-continue\r\n\r\n".encode())
+        answer = read_until_close(sock, timeout=5)
+
+    assert answer.startswith(b"HTTP/1.1 401 "), answer[:200]
+    response = parse_response(answer)
+    assert response.header("Connection") == "close"
+    assert re.fullmatch(f"The request signature is not valid: {reason}\\.", json.loads(response.body)["error"])
+    assert re.search(f"check failed: {reason}", guard.wait_for_log("SFN0504", offset))
+
+
+def test_signed_expect_continue_accepted(guard):
+    """A valid signed callback sent with Expect: 100-continue gets 100 Continue, then 200."""
+    headers = signed_headers("/g/ice")
+    lines = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+    with connect(guard.port) as sock:
+        sock.sendall(f"POST /g/ice HTTP/1.1\r\nHost: 127.0.0.1\r\n{lines}Content-Length: {len(ICE_BODY)}\r\n"
+                     "Connection: close\r\nExpect: 100-continue\r\n\r\n".encode())
+        interim = sock.recv(64)
+        assert interim == b"HTTP/1.1 100 Continue\r\n\r\n"
+        sock.sendall(ICE_BODY)
+        answer = read_until_close(sock, timeout=5)
+
+    assert answer.startswith(b"HTTP/1.1 200 "), answer[:200]
+    assert json.loads(parse_response(answer).body)["action"]["name"] == "hangup"
+
+
 def test_voice_missing_timestamp(guard):
     offset = guard.log_size()
     headers = signed_headers("/g/ice")

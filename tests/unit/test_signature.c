@@ -608,6 +608,82 @@ START_TEST(application_basic_base64_only)
 }
 END_TEST
 
+/* The header step decides without the body, and the body step checks the signature. */
+START_TEST(application_steps_split_at_body)
+{
+    apr_time_t now = apr_time_now();
+    sinchfn_request *request = signed_callback(iso_time(now), "Application");
+    const char *body = request->body;
+    sinchfn_application_check check;
+    const char *reason = NULL;
+
+    request->body = NULL;
+    request->body_length = 0;
+    ck_assert_int_eq(sinchfn_check_application_headers(test_pool, request, APP_KEY, DOCS_SECRET, now, 600, &check,
+                                                       &reason),
+                     SINCHFN_SIGNATURE_VALID);
+    ck_assert_ptr_null(reason);
+    ck_assert_int_eq(check.basic, 0);
+    ck_assert_ptr_nonnull(check.signature);
+    request->body = body;
+    request->body_length = strlen(body);
+    ck_assert_int_eq(sinchfn_check_application_body(test_pool, request, &check, &reason), SINCHFN_SIGNATURE_VALID);
+
+    ck_assert_int_eq(sinchfn_check_application_headers(test_pool, request, "other-key", DOCS_SECRET, now, 600, &check,
+                                                       &reason),
+                     SINCHFN_SIGNATURE_MISMATCH);
+    ck_assert_str_eq(reason, "the application key does not match the configured key");
+}
+END_TEST
+
+START_TEST(application_header_step_checks_skew)
+{
+    apr_time_t now = apr_time_now();
+    sinchfn_request *request = signed_callback(iso_time(now - apr_time_from_sec(601)), "Application");
+    sinchfn_application_check found;
+    const char *reason = NULL;
+
+    /* The skew is checked before the signature, so a stale request with a changed body
+     * reports its timestamp. */
+    request->body = "{}";
+    request->body_length = 2;
+    ck_assert_int_eq(sinchfn_check_application_headers(test_pool, request, APP_KEY, DOCS_SECRET, now, 600, &found,
+                                                       &reason),
+                     SINCHFN_SIGNATURE_EXPIRED);
+    ck_assert_ptr_nonnull(strstr(reason, "in the past"));
+    ck_assert_int_eq(check(request, now, 600, &reason), SINCHFN_SIGNATURE_EXPIRED);
+}
+END_TEST
+
+START_TEST(application_body_step_fails_closed)
+{
+    sinchfn_request *request = signed_callback(iso_time(apr_time_now()), "Application");
+    sinchfn_application_check check;
+    const char *reason = NULL;
+
+    memset(&check, 0, sizeof(check));
+    ck_assert_int_eq(sinchfn_check_application_body(test_pool, request, &check, &reason), SINCHFN_SIGNATURE_MISSING);
+    ck_assert_str_eq(reason, "the headers were not checked before the body");
+}
+END_TEST
+
+START_TEST(application_basic_decided_by_headers)
+{
+    sinchfn_request *request = make_request("POST", "/fn/ace", CALLBACK_BODY);
+    sinchfn_application_check check;
+    const char *reason = NULL;
+    char encoded[128];
+
+    apr_base64_encode(encoded, APP_KEY ":" DOCS_SECRET, (int)strlen(APP_KEY ":" DOCS_SECRET));
+    apr_table_set(request->headers, "Authorization", apr_pstrcat(test_pool, "Basic ", encoded, NULL));
+    ck_assert_int_eq(sinchfn_check_application_headers(test_pool, request, APP_KEY, DOCS_SECRET, apr_time_now(), 600,
+                                                       &check, &reason),
+                     SINCHFN_SIGNATURE_VALID);
+    ck_assert_int_eq(check.basic, 1);
+    ck_assert_int_eq(sinchfn_check_application_body(test_pool, request, &check, &reason), SINCHFN_SIGNATURE_VALID);
+}
+END_TEST
+
 START_TEST(application_without_secret)
 {
     const char *reason = NULL;
@@ -862,6 +938,10 @@ Suite *signature_suite(void)
     tcase_add_test(application, application_body_changed_mismatch);
     tcase_add_test(application, application_content_type_verbatim);
     tcase_add_test(application, application_wrong_key_mismatch);
+    tcase_add_test(application, application_steps_split_at_body);
+    tcase_add_test(application, application_header_step_checks_skew);
+    tcase_add_test(application, application_body_step_fails_closed);
+    tcase_add_test(application, application_basic_decided_by_headers);
     tcase_add_test(application, application_wrong_secret_mismatch);
     tcase_add_test(application, application_secrets_alternate);
     tcase_add_test(application, application_malformed_authorization);
