@@ -223,20 +223,25 @@ static int parse_unix_seconds(const char *text, apr_time_t *time)
     return 1;
 }
 
-/* Checks that a sender's time lies within max_skew seconds of now, either way. */
+/* Checks that a sender's time lies within max_skew seconds of now, either way. The
+ * difference is compared in microseconds, and the message rounds it up to whole seconds,
+ * so a time 600.5 s away fails a 600 s skew and reads "601 s". */
 static sinchfn_signature_status check_skew(apr_pool_t *pool, const char *header, apr_time_t sent, apr_time_t now,
                                            apr_int64_t max_skew, const char **reason)
 {
-    apr_int64_t seconds = (apr_int64_t)apr_time_sec(now - sent);
+    apr_time_t limit = apr_time_from_sec(max_skew);
+    apr_time_t late = now - sent;
 
-    if (seconds > max_skew) {
+    if (late > limit) {
         *reason = apr_psprintf(pool, "%s is %" APR_INT64_T_FMT " s in the past; the maximum skew is %"
-                               APR_INT64_T_FMT " s", header, seconds, max_skew);
+                               APR_INT64_T_FMT " s", header, (apr_int64_t)((late + APR_USEC_PER_SEC - 1) /
+                                                                           APR_USEC_PER_SEC), max_skew);
         return SINCHFN_SIGNATURE_EXPIRED;
     }
-    if (-seconds > max_skew) {
+    if (-late > limit) {
         *reason = apr_psprintf(pool, "%s is %" APR_INT64_T_FMT " s in the future; the maximum skew is %"
-                               APR_INT64_T_FMT " s", header, -seconds, max_skew);
+                               APR_INT64_T_FMT " s", header, (apr_int64_t)((-late + APR_USEC_PER_SEC - 1) /
+                                                                           APR_USEC_PER_SEC), max_skew);
         return SINCHFN_SIGNATURE_EXPIRED;
     }
     return SINCHFN_SIGNATURE_VALID;

@@ -450,6 +450,30 @@ START_TEST(application_future_timestamp_expired)
 }
 END_TEST
 
+/* The skew is compared in microseconds, so part of a second past the limit fails. */
+START_TEST(application_skew_fraction_expired)
+{
+    apr_time_t now = apr_time_now();
+    apr_time_t half = APR_USEC_PER_SEC / 2;
+    const char *reason = NULL;
+
+    ck_assert_int_eq(check(signed_callback(iso_time(now - apr_time_from_sec(600) - half), "Application"), now, 600,
+                           &reason),
+                     SINCHFN_SIGNATURE_EXPIRED);
+    ck_assert_ptr_nonnull(strstr(reason, "is 601 s in the past"));
+    ck_assert_int_eq(check(signed_callback(iso_time(now + apr_time_from_sec(600) + half), "Application"), now, 600,
+                           &reason),
+                     SINCHFN_SIGNATURE_EXPIRED);
+    ck_assert_ptr_nonnull(strstr(reason, "is 601 s in the future"));
+    ck_assert_int_eq(check(signed_callback(iso_time(now - apr_time_from_sec(599) - half), "Application"), now, 600,
+                           &reason),
+                     SINCHFN_SIGNATURE_VALID);
+    ck_assert_int_eq(check(signed_callback(iso_time(now + apr_time_from_sec(599) + half), "Application"), now, 600,
+                           &reason),
+                     SINCHFN_SIGNATURE_VALID);
+}
+END_TEST
+
 START_TEST(application_unparsable_timestamp_rejected)
 {
     apr_time_t now = apr_time_now();
@@ -940,6 +964,7 @@ Suite *signature_suite(void)
     tcase_add_test(application, application_wrong_key_mismatch);
     tcase_add_test(application, application_steps_split_at_body);
     tcase_add_test(application, application_header_step_checks_skew);
+    tcase_add_test(application, application_skew_fraction_expired);
     tcase_add_test(application, application_body_step_fails_closed);
     tcase_add_test(application, application_basic_decided_by_headers);
     tcase_add_test(application, application_wrong_secret_mismatch);
