@@ -548,6 +548,21 @@ int send_response(request_rec *r, const sinchfn_response *response, const char *
     return write_body(r, response->body, response->body_length);
 }
 
+/* Returns the value of a Content-Length header. httpd has already rejected a request whose
+ * value is not a run of digits that fits apr_off_t (ap_parse_strict_length), so this reads
+ * digits only. A run too long for int64 gives INT64_MAX, which exceeds every body limit. */
+static apr_int64_t declared_length(const char *value)
+{
+    apr_int64_t length = 0;
+
+    for (; *value >= '0' && *value <= '9'; value++) {
+        if (length > (APR_INT64_MAX - 9) / 10)
+            return APR_INT64_MAX;
+        length = length * 10 + (*value - '0');
+    }
+    return length;
+}
+
 /* Disposes of a request body the handler will not read. A body whose Content-Length
  * fits SinchMaxBodySize is read and dropped, so the connection stays usable. Any other
  * body stays unread and the connection closes after the response. No more than the cap
@@ -556,14 +571,10 @@ void skip_body(request_rec *r, const dir_config *conf)
 {
     apr_off_t max_body = conf->max_body >= 0 ? conf->max_body : SINCHFN_DEFAULT_MAX_BODY;
     const char *declared = apr_table_get(r->headers_in, "Content-Length");
-    char *end = NULL;
-    apr_int64_t length;
 
     if (!ap_request_has_body(r))
         return;
-    length = declared ? apr_strtoi64(declared, &end, 10) : -1;
-    if (declared && !*end && length >= 0 && length <= max_body && !r->expecting_100 &&
-        ap_discard_request_body(r) == OK)
+    if (declared && declared_length(declared) <= max_body && !r->expecting_100 && ap_discard_request_body(r) == OK)
         return;
     r->connection->keepalive = AP_CONN_CLOSE;
 }
@@ -599,21 +610,6 @@ typedef struct {
 
 /* Copies the request body into the request pool, dechunked, refusing more than max_body
  * bytes. Content-Length over the cap is refused before any byte is read. */
-/* Returns the value of a Content-Length header. httpd has already rejected a request whose
- * value is not a run of digits that fits apr_off_t (ap_parse_strict_length), so this reads
- * digits only. A run too long for int64 gives INT64_MAX, which exceeds every body limit. */
-static apr_int64_t declared_length(const char *value)
-{
-    apr_int64_t length = 0;
-
-    for (; *value >= '0' && *value <= '9'; value++) {
-        if (length > (APR_INT64_MAX - 9) / 10)
-            return APR_INT64_MAX;
-        length = length * 10 + (*value - '0');
-    }
-    return length;
-}
-
 static void read_body(request_rec *r, apr_off_t max_body, body_read *out)
 {
     const char *declared = apr_table_get(r->headers_in, "Content-Length");
@@ -895,9 +891,6 @@ static int sinchfn_handler(request_rec *r)
     return send_response(r, call.response, ctx->request_id);
 }
 
-/* Function Locations map to no file. httpd resets per_dir_config to the server
- * defaults before map_to_storage, so the Location's function is recognized here, after
- * mod_rewrite (APR_HOOK_FIRST) and before mod_alias and core map the URI to a file. */
 /* Returns "sinchfn:" and the URI, which logs and other modules read as r->filename. It is
  * built without apr_pstrcat, which measures each argument twice. */
 static char *function_filename(request_rec *r)
@@ -911,6 +904,9 @@ static char *function_filename(request_rec *r)
     return filename;
 }
 
+/* Function Locations map to no file. httpd resets per_dir_config to the server
+ * defaults before map_to_storage, so the Location's function is recognized here, after
+ * mod_rewrite (APR_HOOK_FIRST) and before mod_alias and core map the URI to a file. */
 static int sinchfn_translate_name(request_rec *r)
 {
     const dir_config *conf = ap_get_module_config(r->per_dir_config, &sinchfn_module);

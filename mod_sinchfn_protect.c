@@ -366,8 +366,8 @@ int protect_signature_headers(request_rec *r, const dir_config *conf, sinchfn_ct
             return DECLINED;
     }
     else {
-        /* The webhook check needs the body unless its header is absent, when it fails
-         * whatever the body. */
+        /* Without its header the webhook check fails whatever the body, so only then does
+         * it run before the body is read. */
         if (apr_table_get(r->headers_in, "x-sinch-webhook-signature"))
             return DECLINED;
         status = check_webhook(r, conf, ctx, request, &reason);

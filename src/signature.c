@@ -229,22 +229,15 @@ static int parse_unix_seconds(const char *text, apr_time_t *time)
 static sinchfn_signature_status check_skew(apr_pool_t *pool, const char *header, apr_time_t sent, apr_time_t now,
                                            apr_int64_t max_skew, const char **reason)
 {
-    apr_time_t limit = apr_time_from_sec(max_skew);
     apr_time_t late = now - sent;
+    apr_time_t away = late < 0 ? -late : late;
 
-    if (late > limit) {
-        *reason = apr_psprintf(pool, "%s is %" APR_INT64_T_FMT " s in the past; the maximum skew is %"
-                               APR_INT64_T_FMT " s", header, (apr_int64_t)((late + APR_USEC_PER_SEC - 1) /
-                                                                           APR_USEC_PER_SEC), max_skew);
-        return SINCHFN_SIGNATURE_EXPIRED;
-    }
-    if (-late > limit) {
-        *reason = apr_psprintf(pool, "%s is %" APR_INT64_T_FMT " s in the future; the maximum skew is %"
-                               APR_INT64_T_FMT " s", header, (apr_int64_t)((-late + APR_USEC_PER_SEC - 1) /
-                                                                           APR_USEC_PER_SEC), max_skew);
-        return SINCHFN_SIGNATURE_EXPIRED;
-    }
-    return SINCHFN_SIGNATURE_VALID;
+    if (away <= apr_time_from_sec(max_skew))
+        return SINCHFN_SIGNATURE_VALID;
+    *reason = apr_psprintf(pool, "%s is %" APR_INT64_T_FMT " s in the %s; the maximum skew is %" APR_INT64_T_FMT " s",
+                           header, (apr_int64_t)((away + APR_USEC_PER_SEC - 1) / APR_USEC_PER_SEC),
+                           late > 0 ? "past" : "future", max_skew);
+    return SINCHFN_SIGNATURE_EXPIRED;
 }
 
 /* ---- MACs ---- */

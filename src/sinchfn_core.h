@@ -80,7 +80,7 @@ struct sinchfn_request {
 struct sinchfn_response {
     apr_pool_t *pool;
     int status;                 /* 0 while unset */
-    apr_array_header_t *headers; /* of sinchfn_param, in the order they were set; NULL until one is */
+    apr_array_header_t *headers; /* of sinchfn_param in the order they were set, or NULL before the first */
     const char *content_type;   /* NULL when there is no body */
     const char *body;
     apr_size_t body_length;
